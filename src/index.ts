@@ -1,0 +1,20 @@
+/**
+ * temporal-pg — PostgreSQL operations for Temporal: bulk ingest, force-execute, locks and lock
+ * introspection. This entry point is the library (no Temporal worker dependency); see
+ * `temporal-pg/activities`, `temporal-pg/workflows`, `temporal-pg/client` and `temporal-pg/worker`
+ * for the Temporal side.
+ *
+ * @module
+ */
+export {
+  InvalidIdentifierError,
+  TemporalPgError,
+  isConnectionError,
+  isPostgresError,
+  isRetryableSqlState,
+  isTemporalPgError,
+  postgresErrorType,
+  type PostgresErrorFields,
+  type TemporalPgErrorOptions,
+} from './errors/index.js';
+export { MAX_IDENTIFIER_BYTES, displayName, quoteIdent, quoteQualified, type QualifiedName } from './sql/identifier.js';
