@@ -17,6 +17,8 @@ const only = process.env.TEST_PG_MAJORS?.split(',');
 const wanted = (major: string) => !only || only.includes(major);
 
 export default defineConfig({
+  // Per checkout, so several worktrees sharing one node_modules never share a cache.
+  cacheDir: '.tmp/vite',
   test: {
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     pool: 'forks',
