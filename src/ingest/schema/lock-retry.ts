@@ -25,5 +25,11 @@ export function backoffDelay(attempt: number, backoff: Backoff, random: () => nu
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  await sleep(ms, undefined, signal === undefined ? undefined : { signal });
+  try {
+    await sleep(ms, undefined, signal === undefined ? undefined : { signal });
+  } catch (error) {
+    // Node rejects with its own AbortError; callers expect the reason they aborted with.
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
 }
