@@ -223,10 +223,12 @@ class InPlacePlanner {
       this.constraintDrops.push(ddl.action.dropConstraint(leftover.name, true));
       this.change(`drop leftover check constraint ${JSON.stringify(leftover.name)}`);
     }
+    const existing = new Set(this.live.checks.map((check) => check.name));
     for (const column of this.notNull) {
       const check = notNullCheckName(column);
-      // Dropped first so that a step interrupted after its commit can simply run again.
-      this.adds.push(ddl.action.dropConstraint(check, true), ddl.action.addNotNullCheck(check, column));
+      // Left by an interrupted run: replaced, as it may never have been validated.
+      if (existing.has(check)) this.constraintDrops.push(ddl.action.dropConstraint(check));
+      this.adds.push(ddl.action.addNotNullCheck(check, column));
       this.change(`add a NOT VALID check that ${JSON.stringify(column)} IS NOT NULL`, false);
     }
   }
@@ -254,7 +256,7 @@ class InPlacePlanner {
           `set NOT NULL on ${list(this.notNull)}`,
           [
             ddl.alterTable(this.table, this.notNull.map((column) => ddl.action.setNotNull(column))),
-            ddl.alterTable(this.table, this.notNull.map((column) => ddl.action.dropConstraint(notNullCheckName(column), true))),
+            ddl.alterTable(this.table, this.notNull.map((column) => ddl.action.dropConstraint(notNullCheckName(column)))),
           ],
           this.name,
           { columns: this.notNull },

@@ -148,9 +148,7 @@ describe('planMigration', () => {
     const plan = planMigration(desired({ columns: [column('id', 'int', true), column('a', 'text', true)] }), live());
     const check = notNullCheckName('a');
     expect(plan.steps.map((step) => step.action)).toEqual(['alter-table', 'validate-not-null', 'set-not-null']);
-    expect(plan.steps[0]?.statements[0]).toBe(
-      `ALTER TABLE "s"."t"\n  DROP CONSTRAINT IF EXISTS "${check}",\n  ADD CONSTRAINT "${check}" CHECK ("a" IS NOT NULL) NOT VALID`,
-    );
+    expect(plan.steps[0]?.statements[0]).toBe(`ALTER TABLE "s"."t"\n  ADD CONSTRAINT "${check}" CHECK ("a" IS NOT NULL) NOT VALID`);
     expect(plan.steps[1]).toMatchObject({
       statements: [`ALTER TABLE "s"."t"\n  VALIDATE CONSTRAINT "${check}"`],
       cleanup: [`ALTER TABLE "s"."t"\n  DROP CONSTRAINT IF EXISTS "${check}"`],
@@ -158,9 +156,14 @@ describe('planMigration', () => {
     });
     expect(plan.steps[2]?.statements).toEqual([
       'ALTER TABLE "s"."t"\n  ALTER COLUMN "a" SET NOT NULL',
-      `ALTER TABLE "s"."t"\n  DROP CONSTRAINT IF EXISTS "${check}"`,
+      `ALTER TABLE "s"."t"\n  DROP CONSTRAINT "${check}"`,
     ]);
     expect(plan.reasons).toEqual(['set NOT NULL on "a"']);
+    // A check left by an interrupted run is replaced.
+    const again = planMigration(desired({ columns: [column('id', 'int', true), column('a', 'text', true)] }), live({ checks: [{ name: check, valid: false }] }));
+    expect(again.steps[0]?.statements[0]).toBe(
+      `ALTER TABLE "s"."t"\n  DROP CONSTRAINT "${check}",\n  ADD CONSTRAINT "${check}" CHECK ("a" IS NOT NULL) NOT VALID`,
+    );
   });
 
   it('removes a temporary check left by an interrupted migration', () => {
