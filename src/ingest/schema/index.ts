@@ -1,3 +1,24 @@
+/**
+ * Table shape management for the ingest engine: compare a `TableDefinition` with the live table in
+ * PostgreSQL's own terms and bring the table there with the least locking.
+ *
+ * The ingest loop, per table:
+ *
+ *   const { desired, live, plan } = await planTable(pool, definition);   // reads only
+ *   switch (plan.kind) {
+ *     case 'none': break;
+ *     case 'create':                                                       // schema (if missing) + table + indexes
+ *     case 'in-place': await applyInPlaceMigration(pool, plan.steps, { lockTimeoutMs, signal }); break;
+ *     case 'rebuild': {                                                    // inside the batch transaction
+ *       const fresh = buildRebuildStatements(desired, live, freshTableName());
+ *       // createTable → copyRows (unless deleting) → load rows → createIndexes → swap → restoreNames
+ *     }
+ *   }
+ *
+ * Every piece is plain JSON in and out, so each can be its own Temporal activity.
+ *
+ * @module
+ */
 export { canonicalizeDefinition } from './canonicalize-definition.js';
 export { readLiveTable, type Queryable } from './read-live-table.js';
 export {
