@@ -99,18 +99,18 @@ export async function applyInPlaceMigration(
 type Settings = typeof DEFAULTS;
 
 async function applyStep(pool: pg.Pool, step: MigrationStep, position: number, settings: Settings, options: ApplyMigrationOptions): Promise<AppliedStep> {
+  const notify = (event: MigrationStepEvent) => {
+    try {
+      options.onStep?.(event);
+    } catch {
+      // A progress callback must not break a migration half-way.
+    }
+  };
   const client = await pool.connect();
   let broken = false;
   try {
     const session = await Session.open(pool, client);
     const started = performance.now();
-    const notify = (event: MigrationStepEvent) => {
-      try {
-        options.onStep?.(event);
-      } catch {
-        // A progress callback must not break a migration half-way.
-      }
-    };
     try {
       const attempts = await session.runWithRetries(step.statements, step.transactional, settings, options.signal, {
         onAttempt: (attempt) => notify({ type: 'start', step, position, attempt }),
@@ -122,14 +122,14 @@ async function applyStep(pool: pg.Pool, step: MigrationStep, position: number, s
       notify({ type: 'done', step, position, attempts, durationMs });
       return { step, attempts, durationMs };
     } catch (error) {
-      if (isConnectionError(error)) {
-        broken = true;
-        throw error;
-      }
+      if (isConnectionError(error)) throw error;
       if (options.signal?.aborted) throw options.signal.reason;
       await session.cleanUp(step, settings);
       throw translate(error, step, settings);
     }
+  } catch (error) {
+    broken = isConnectionError(error);
+    throw error;
   } finally {
     client.release(broken);
   }

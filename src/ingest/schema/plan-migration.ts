@@ -15,6 +15,9 @@
  *   drop the primary key or a unique constraint, rename an index the definition names.
  * - Rebuild only when a rewrite is unavoidable: a type change that rewrites, a new or different
  *   primary key, a NOT NULL column added to a table with rows, a type change of a column views use.
+ * - Left alone (not expressible in a definition): CHECK, foreign-key and exclusion constraints,
+ *   triggers, defaults, identity, storage options, comment, owner, grants. In place they survive; a
+ *   rebuild leaves carrying them over (or refusing) to the swap.
  */
 import { displayName, type QualifiedName } from '../../sql/identifier.js';
 import * as ddl from './ddl.js';
