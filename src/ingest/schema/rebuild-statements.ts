@@ -1,0 +1,75 @@
+/**
+ * Statements for the rebuild path: a fresh table in the same schema with the full definition, filled
+ * (existing rows copied by column name, then the new data), indexed after the load, and swapped in
+ * by the swap module. After the swap the constraints and indexes get the names PostgreSQL would
+ * have given them (`<table>_pkey` …) instead of keeping the fresh table's temporary ones.
+ */
+import { randomBytes } from 'node:crypto';
+import type { QualifiedName } from '../../sql/identifier.js';
+import * as ddl from './ddl.js';
+import { chooseName, indexNameAddition } from './object-names.js';
+import type { DesiredIndex, DesiredTable, LiveTable } from './table-shape.js';
+
+/** What the rebuild path runs, in this order: `createTable`, `copyRows`, load, `createIndexes`, swap, `restoreNames`. */
+export interface RebuildStatements {
+  /** The fresh table (same schema as the target). */
+  readonly table: QualifiedName;
+  /** `CREATE TABLE` with columns, NOT NULL, primary key and unique constraints (present during the load, as upserts need them). */
+  readonly createTable: string;
+  /** `INSERT … SELECT` of the columns the live table and the definition share, or `null` when there is nothing to keep. */
+  readonly copyRows: string | null;
+  /** Secondary indexes, built after the load (faster than maintaining them row by row). Not concurrent: nobody sees the fresh table yet. */
+  readonly createIndexes: readonly string[];
+  /** After the swap, once the fresh table carries the target's name and the old table is gone: rename constraints and indexes to their natural names. */
+  readonly restoreNames: readonly string[];
+}
+
+/** A fresh-table name in the style pg-bulk-ingest uses: `_tmp_` and 24 hex digits (leaves room for suffixes within 63 bytes). */
+export function freshTableName(): string {
+  return `_tmp_${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * Builds the rebuild of `live` (or of nothing, with `null`) into `desired` through a fresh table
+ * named `freshName`. Pure. `copyRows` keeps every column whose name survives; a type change goes
+ * through PostgreSQL's assignment cast (e.g. `integer` → `bigint`), and fails when none exists.
+ */
+export function buildRebuildStatements(desired: DesiredTable, live: LiveTable | null, freshName: string): RebuildStatements {
+  const target: QualifiedName = { schema: desired.schema, name: desired.name };
+  const fresh: QualifiedName = { schema: desired.schema, name: freshName };
+  const freshTaken = new Set<string>([freshName]);
+  const finalTaken = new Set<string>(desired.indexes.flatMap((index) => (index.name === null ? [] : [index.name])));
+  const restoreNames: string[] = [];
+
+  let primaryKey: string | undefined;
+  if (desired.primaryKey) {
+    primaryKey = chooseName(freshName, null, 'pkey', freshTaken);
+    restoreNames.push(ddl.renameConstraint(target, primaryKey, chooseName(desired.name, null, 'pkey', finalTaken)));
+  }
+  const unique = desired.uniqueConstraints.map((constraint) => {
+    const name = chooseName(freshName, indexNameAddition(constraint.columns), 'key', freshTaken);
+    restoreNames.push(ddl.renameConstraint(target, name, chooseName(desired.name, indexNameAddition(constraint.columns), 'key', finalTaken)));
+    return name;
+  });
+  const createIndexes = desired.indexes.map((index) => {
+    const name = chooseName(freshName, null, `idx${desired.indexes.indexOf(index)}`, freshTaken);
+    restoreNames.push(ddl.renameIndex(desired.schema, name, index.name ?? chooseName(desired.name, indexNameAddition(columnsOf(index)), 'idx', finalTaken)));
+    return ddl.createIndex(fresh, index, name);
+  });
+
+  const wanted = new Set(desired.columns.map((column) => column.name));
+  const kept = live === null ? [] : live.columns.filter((column) => wanted.has(column.name)).map((column) => column.name);
+  return {
+    table: fresh,
+    createTable: ddl.createTable(fresh, desired, { primaryKey, unique }),
+    copyRows: live === null || kept.length === 0 ? null : ddl.copyRows({ schema: live.schema, name: live.name }, fresh, kept),
+    createIndexes,
+    restoreNames,
+  };
+}
+
+/** The column names PostgreSQL uses to name an index: keys, then INCLUDE columns. */
+function columnsOf(index: DesiredIndex): string[] {
+  return [...index.keys.map((key) => key.column ?? 'expr'), ...index.include];
+}
+
