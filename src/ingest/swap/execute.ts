@@ -20,8 +20,8 @@ export interface ExecuteSwapOptions {
    * Default 3; then {@link SwapConcurrentChangeError}.
    */
   readonly maxAttempts?: number;
-  /** Called before each statement runs (logging, progress). */
-  readonly onStatement?: (statement: SwapStatement) => void;
+  /** Called (and awaited) before each statement runs: logging, progress. */
+  readonly onStatement?: (statement: SwapStatement) => void | Promise<void>;
 }
 
 export interface SwapResult {
@@ -70,7 +70,7 @@ export async function executeSwap(
       let current: SwapStatement | undefined;
       try {
         for (current of statements) {
-          options.onStatement?.(current);
+          await options.onStatement?.(current);
           await client.query(current.sql);
         }
         await client.query(releaseSavepoint(ATTEMPT));

@@ -109,10 +109,12 @@ export function permissionObstacles(
   session: { user: string; superuser: boolean },
 ): SwapObstacle[] {
   if (session.superuser) return [];
-  const obstacles = new Map<string, SwapObstacle>();
+  // One obstacle per object, naming everything it lacks.
+  const reasons = new Map<string, string[]>();
   const add = (object: string, reason: string) => {
-    const id = JSON.stringify([object, reason]);
-    if (!obstacles.has(id)) obstacles.set(id, { kind: 'permission', object, reason });
+    const list = reasons.get(object) ?? [];
+    if (!list.includes(reason)) list.push(reason);
+    reasons.set(object, list);
   };
   for (const need of needs) {
     switch (need.need) {
@@ -134,5 +136,5 @@ export function permissionObstacles(
         break;
     }
   }
-  return [...obstacles.values()];
+  return [...reasons].map(([object, list]) => ({ kind: 'permission', object, reason: list.join('; ') }));
 }

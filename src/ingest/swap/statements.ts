@@ -113,10 +113,36 @@ export function buildSwapStatements(plan: SwapPlan): SwapStatement[] {
     ...dependents(table, 'table', plan.table.policies, null),
   ]);
 
-  for (const view of plan.views.filter((v) => v.kind === 'materialized-view' && v.populated)) {
-    push('populate', [refreshMaterializedView(view)], displayName(view));
+  const populate = toPopulate(plan);
+  for (const view of plan.views.filter((v) => populate.has(v))) push('populate', [refreshMaterializedView(view)], displayName(view));
+  for (const view of plan.views.filter((v) => populate.has(v) && !v.populated)) {
+    push('populate', [refreshMaterializedView(view, false)], displayName(view));
   }
   return out;
+}
+
+/**
+ * Materialized views to fill: those that held data, and those they read (through views) that did
+ * not — a populated view can read one emptied later with REFRESH … WITH NO DATA; it is filled for
+ * the refresh and emptied again afterwards.
+ */
+function toPopulate(plan: SwapPlan): Set<CapturedView> {
+  const byName = new Map(plan.views.map((v) => [displayName(v), v]));
+  const needed = new Set<CapturedView>();
+  const stack = plan.views.filter((v) => v.kind === 'materialized-view' && v.populated);
+  const seen = new Set(stack);
+  while (stack.length > 0) {
+    const view = stack.pop()!;
+    if (view.kind === 'materialized-view') needed.add(view);
+    for (const name of view.uses) {
+      const read = byName.get(name);
+      if (read !== undefined && !seen.has(read)) {
+        seen.add(read);
+        stack.push(read);
+      }
+    }
+  }
+  return needed;
 }
 
 /** Views grouped for creation: one view, or every view of one cycle. */

@@ -617,8 +617,8 @@ export function createMaterializedView(
   return `CREATE MATERIALIZED VIEW ${quoteQualified(view)}${using}${withOptions(options)}${space} AS ${definition.trimStart()} WITH NO DATA`;
 }
 
-export function refreshMaterializedView(view: QualifiedName): string {
-  return `REFRESH MATERIALIZED VIEW ${quoteQualified(view)}`;
+export function refreshMaterializedView(view: QualifiedName, withData = true): string {
+  return `REFRESH MATERIALIZED VIEW ${quoteQualified(view)}${withData ? '' : ' WITH NO DATA'}`;
 }
 
 const POLICY_COMMANDS: Record<string, string> = { '*': 'ALL', r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE' };

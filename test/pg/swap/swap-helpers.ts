@@ -77,3 +77,21 @@ export async function freshSchema(pool: pg.Pool, name: string): Promise<string> 
   await pool.query(`CREATE SCHEMA ${quoteIdent(name)}`);
   return name;
 }
+
+/** Owner, effective ACL (grantor, grantee, privilege, grant option) and column ACLs of a relation, sorted. */
+export async function privilegesOf(pool: pg.Pool, relation: QualifiedName): Promise<{ owner: string; aclIsNull: boolean; acl: string[]; columns: string[] }> {
+  const { rows } = await pool.query<{ owner: string; acl_is_null: boolean; acl: string[]; columns: string[] }>(
+    `SELECT pg_get_userbyid(c.relowner) AS owner, c.relacl IS NULL AS acl_is_null,
+            ARRAY(SELECT pg_get_userbyid(x.grantor) || ' > ' || CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END
+                         || ' ' || x.privilege_type || CASE WHEN x.is_grantable THEN ' +grant' ELSE '' END
+                    FROM aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) x ORDER BY 1) AS acl,
+            ARRAY(SELECT a.attname || ': ' || pg_get_userbyid(x.grantor) || ' > ' || CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END
+                         || ' ' || x.privilege_type || CASE WHEN x.is_grantable THEN ' +grant' ELSE '' END
+                    FROM pg_attribute a, aclexplode(a.attacl) x WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY 1) AS columns
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+    [relation.schema, relation.name],
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error(`no relation ${relation.schema}.${relation.name}`);
+  return { owner: row.owner, aclIsNull: row.acl_is_null, acl: row.acl, columns: row.columns };
+}
