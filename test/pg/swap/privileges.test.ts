@@ -2,7 +2,7 @@
  * Owners and privileges across a swap — what pg-bulk-ingest loses or breaks on: PUBLIC grants (a
  * syntax error there), owners, non-SELECT and column privileges, grant options, grantors.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { SwapBlockedError } from '../../../src/ingest/swap/index.js';
 import { quoteIdent } from '../../../src/sql/identifier.js';
