@@ -77,7 +77,7 @@ export function buildSwapStatements(plan: SwapPlan): SwapStatement[] {
   for (const policy of plan.table.policies.filter((p) => p.dropFirst)) push('prepare', [dropPolicy(table, policy.name)]);
 
   // drop: outermost views first; neighbours of one kind in one statement (cycles need that).
-  const dropOrder = [...units].reverse().flat();
+  const dropOrder = dropUnits(units).flat();
   for (let i = 0; i < dropOrder.length; ) {
     const kind = dropOrder[i]!.kind;
     let j = i;
@@ -158,6 +158,38 @@ function viewUnits(plan: SwapPlan): CapturedView[][] {
     units.push(members.map((m) => plan.views[m]!));
   });
   return units;
+}
+
+/**
+ * Drop order: every view before the views it reads (readers lock a view before what it reads, so
+ * the swap queues behind them in the same order), unrelated views by name — the order a reader's
+ * UNION of sibling views usually locks them in.
+ */
+function dropUnits(units: readonly CapturedView[][]): CapturedView[][] {
+  const unitOf = new Map<string, number>();
+  units.forEach((unit, i) => unit.forEach((view) => unitOf.set(displayName(view), i)));
+  const before = units.map(() => new Set<number>()); // before[i]: units that must be dropped after i
+  const waitingFor = units.map(() => 0);
+  units.forEach((unit, i) => {
+    for (const view of unit) {
+      for (const name of view.uses) {
+        const read = unitOf.get(name);
+        if (read === undefined || read === i || before[i]!.has(read)) continue;
+        before[i]!.add(read);
+        waitingFor[read]!++;
+      }
+    }
+  });
+  const key = (i: number) => units[i]!.map((v) => JSON.stringify([v.schema, v.name])).sort()[0]!;
+  const ready = units.map((_, i) => i).filter((i) => waitingFor[i] === 0);
+  const order: CapturedView[][] = [];
+  while (ready.length > 0) {
+    ready.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+    const next = ready.pop()!;
+    order.push(units[next]!);
+    for (const read of before[next]!) if (--waitingFor[read]! === 0) ready.push(read);
+  }
+  return order;
 }
 
 /** Replacement's table, indexes, constraints and sequences take the old names. */

@@ -67,7 +67,9 @@ export async function relationOid(pool: pg.Pool, relation: QualifiedName): Promi
 
 /** All rows of a relation as arrays, ordered by every column. */
 export async function rowsOf(pool: pg.Pool, relation: QualifiedName): Promise<unknown[][]> {
-  const { rows } = await pool.query({ text: `SELECT * FROM ${quoteQualified(relation)} ORDER BY 1, 2`, rowMode: 'array' });
+  const { fields } = await pool.query(`SELECT * FROM ${quoteQualified(relation)} LIMIT 0`);
+  const order = fields.map((_, i) => i + 1).join(', ');
+  const { rows } = await pool.query({ text: `SELECT * FROM ${quoteQualified(relation)} ORDER BY ${order}`, rowMode: 'array' });
   return rows as unknown[][];
 }
 
