@@ -18,3 +18,22 @@ export {
   type TemporalPgErrorOptions,
 } from './errors/index.js';
 export { MAX_IDENTIFIER_BYTES, displayName, quoteIdent, quoteQualified, type QualifiedName } from './sql/identifier.js';
+export {
+  DependentViewBrokenError,
+  SwapBlockedError,
+  SwapConcurrentChangeError,
+  SwapOutsideTransactionError,
+  SwapTableMissingError,
+  buildSwapStatements,
+  executeSwap,
+  planSwap,
+  type BrokenView,
+  type ExecuteSwapOptions,
+  type SwapObstacle,
+  type SwapObstacleKind,
+  type SwapPlan,
+  type SwapRequest,
+  type SwapResult,
+  type SwapStatement,
+  type SwapStep,
+} from './ingest/swap/index.js';

@@ -105,12 +105,12 @@ export function buildSwapStatements(plan: SwapPlan): SwapStatement[] {
     }
     for (const view of unit) push('views', viewSettings(view, user), displayName(view));
   }
-  for (const view of plan.views) push('views', dependents(view, view.kind, view.rules, 'RULE'), displayName(view));
+  for (const view of plan.views) push('views', dependents(view, view.rules, 'RULE'), displayName(view));
 
   push('table-extras', [
-    ...dependents(table, 'table', plan.table.triggers, 'TRIGGER'),
-    ...dependents(table, 'table', plan.table.rules, 'RULE'),
-    ...dependents(table, 'table', plan.table.policies, null),
+    ...dependents(table, plan.table.triggers, 'TRIGGER'),
+    ...dependents(table, plan.table.rules, 'RULE'),
+    ...dependents(table, plan.table.policies, null),
   ]);
 
   const populate = toPopulate(plan);
@@ -353,7 +353,7 @@ function viewSettings(view: CapturedView, user: string): string[] {
     if (index.clustered) out.push(clusterOn(view, 'materialized-view', index.name));
   }
   out.push(...statisticsObjects(view.statistics, user));
-  out.push(...dependents(view, view.kind, view.triggers, 'TRIGGER'));
+  out.push(...dependents(view, view.triggers, 'TRIGGER'));
   return out;
 }
 
@@ -376,12 +376,7 @@ function statisticsObjects(objects: readonly StatisticsInfo[], user: string): st
 }
 
 /** Triggers, rules or policies: their CREATE, firing state and comment. */
-function dependents(
-  relation: QualifiedName,
-  _kind: RelationKind,
-  items: readonly DependentDefinition[],
-  what: 'TRIGGER' | 'RULE' | null,
-): string[] {
+function dependents(relation: QualifiedName, items: readonly DependentDefinition[], what: 'TRIGGER' | 'RULE' | null): string[] {
   const out: string[] = [];
   for (const item of items) {
     out.push(item.definition);

@@ -314,14 +314,12 @@ SELECT p.pubname AS publication, pg_catalog.pg_get_userbyid(p.pubowner) AS owner
 }
 
 /**
- * Everything that depends on the relations ($1) or row types ($2) the swap drops, with the
- * relation each dependent belongs to: whatever belongs to none of the dropped relations would be
- * dropped by CASCADE and block a RESTRICT drop.
+ * The relation the dependent `d` (a pg_depend row) belongs to: the view of a rewrite rule, the
+ * table of a trigger, policy, constraint, default, statistics object or publication membership,
+ * the relation of a row type (or of the element of an array type), the table of an index, owned
+ * sequence or TOAST table, or the relation itself.
  */
-export const dependentsQuery = `
-SELECT d.classid::regclass::text AS catalog, d.deptype,
-       pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) AS description,
-       CASE d.classid
+const BELONGS_TO = `CASE d.classid
          WHEN 'pg_catalog.pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_catalog.pg_rewrite WHERE oid = d.objid)
          WHEN 'pg_catalog.pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_catalog.pg_trigger WHERE oid = d.objid)
          WHEN 'pg_catalog.pg_policy'::regclass THEN (SELECT polrelid FROM pg_catalog.pg_policy WHERE oid = d.objid)
@@ -337,7 +335,17 @@ SELECT d.classid::regclass::text AS catalog, d.deptype,
                         WHEN c.relkind IN ('S', 't') AND d.deptype IN ('a', 'i') THEN d.refobjid
                         ELSE c.oid END
               FROM pg_catalog.pg_class c WHERE c.oid = d.objid)
-       END AS belongs_to,
+       END`;
+
+/**
+ * Everything that depends on the relations ($1) or row types ($2) the swap drops, with the
+ * relation each dependent belongs to: whatever belongs to none of the dropped relations would be
+ * dropped by CASCADE and block a RESTRICT drop.
+ */
+export const dependentsQuery = `
+SELECT d.classid::regclass::text AS catalog, d.deptype,
+       pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) AS description,
+       ${BELONGS_TO} AS belongs_to,
        CASE WHEN d.classid = 'pg_catalog.pg_constraint'::regclass
             THEN (SELECT contype::text FROM pg_catalog.pg_constraint WHERE oid = d.objid) END AS constraint_type
   FROM pg_catalog.pg_depend d
@@ -348,13 +356,7 @@ SELECT d.classid::regclass::text AS catalog, d.deptype,
 export const columnUsesQuery = `
 SELECT d.classid::regclass::text AS catalog, a.attname AS column,
        pg_catalog.pg_describe_object(d.classid, d.objid, 0) AS description,
-       CASE d.classid
-         WHEN 'pg_catalog.pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_catalog.pg_rewrite WHERE oid = d.objid)
-         WHEN 'pg_catalog.pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_catalog.pg_trigger WHERE oid = d.objid)
-         WHEN 'pg_catalog.pg_policy'::regclass THEN (SELECT polrelid FROM pg_catalog.pg_policy WHERE oid = d.objid)
-         WHEN 'pg_catalog.pg_statistic_ext'::regclass THEN (SELECT stxrelid FROM pg_catalog.pg_statistic_ext WHERE oid = d.objid)
-         WHEN 'pg_catalog.pg_publication_rel'::regclass THEN (SELECT prrelid FROM pg_catalog.pg_publication_rel WHERE oid = d.objid)
-       END AS belongs_to,
+       ${BELONGS_TO} AS belongs_to,
        d.classid = 'pg_catalog.pg_trigger'::regclass
          AND (SELECT tgisinternal FROM pg_catalog.pg_trigger WHERE oid = d.objid) AS internal
   FROM pg_catalog.pg_depend d

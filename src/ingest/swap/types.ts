@@ -134,22 +134,28 @@ export interface PublicationMembership {
   readonly rowFilter: string | null;
 }
 
-/** The live table as captured. */
-export interface CapturedTable {
+/** What the swap reads of either table. */
+export interface CapturedTableShape {
   readonly schema: string;
   readonly name: string;
   readonly owner: string;
   readonly acl: Acl;
   readonly comment: string | null;
+  /** Storage parameters (`fillfactor=70`, `autovacuum_enabled=false` …). */
   readonly options: readonly string[];
+  /** Storage parameters of its TOAST table, without the `toast.` prefix. */
   readonly toastOptions: readonly string[];
+  readonly columns: readonly ColumnInfo[];
+  readonly indexes: readonly IndexInfo[];
+  readonly constraints: readonly ConstraintInfo[];
+}
+
+/** The live table as captured. */
+export interface CapturedTable extends CapturedTableShape {
   readonly rowSecurity: boolean;
   readonly forceRowSecurity: boolean;
   /** `d` default, `n` nothing, `f` full, `i` index (see the index's `replicaIdentity`). */
   readonly replicaIdentity: string;
-  readonly columns: readonly ColumnInfo[];
-  readonly indexes: readonly IndexInfo[];
-  readonly constraints: readonly ConstraintInfo[];
   readonly triggers: readonly DependentDefinition[];
   readonly rules: readonly DependentDefinition[];
   readonly policies: readonly DependentDefinition[];
@@ -159,18 +165,8 @@ export interface CapturedTable {
 }
 
 /** The replacement as captured (what the statements rename and adjust). */
-export interface CapturedReplacement {
-  readonly schema: string;
-  readonly name: string;
-  readonly owner: string;
-  readonly acl: Acl;
-  readonly comment: string | null;
-  readonly options: readonly string[];
-  readonly toastOptions: readonly string[];
+export interface CapturedReplacement extends CapturedTableShape {
   readonly hasToast: boolean;
-  readonly columns: readonly ColumnInfo[];
-  readonly indexes: readonly IndexInfo[];
-  readonly constraints: readonly ConstraintInfo[];
 }
 
 /** A dependent view or materialized view, with everything that re-creates it. */
