@@ -283,13 +283,15 @@ SELECT s.stxrelid AS relation, n.nspname AS schema, s.stxname AS name,
 /** Sequences owned by (serial) or internal to (identity) a column of each table ($1), with their state. */
 export const ownedSequencesQuery = `
 SELECT d.refobjid AS relation, a.attname AS column, s.oid, sn.nspname AS schema, s.relname AS name,
-       coalesce(pg_catalog.pg_sequence_last_value(s.oid), sq.seqstart)::text AS last_value,
-       pg_catalog.pg_sequence_last_value(s.oid) IS NOT NULL AS is_called,
+       coalesce(v.last_value, sq.seqstart)::text AS last_value, v.last_value IS NOT NULL AS is_called,
        pg_catalog.obj_description(s.oid, 'pg_class') AS comment
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
   JOIN pg_catalog.pg_sequence sq ON sq.seqrelid = s.oid
   JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
+  -- Without the privilege the function raises; the permission check reports the real problem.
+  CROSS JOIN LATERAL (SELECT CASE WHEN pg_catalog.has_sequence_privilege(s.oid, 'SELECT')
+                                  THEN pg_catalog.pg_sequence_last_value(s.oid) END AS last_value) v
   JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
    AND d.refobjid = ANY($1) AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')

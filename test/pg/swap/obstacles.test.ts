@@ -210,3 +210,20 @@ describe('a swap that cannot happen', () => {
     }
   });
 });
+
+describe('limits of view cycles', () => {
+  it('names the view when a column type changes inside a cycle (its placeholders keep the old type)', async () => {
+    await freshSchema(db.pool, 'cycletype');
+    await db.pool.query(`CREATE TABLE cycletype.t (id int PRIMARY KEY); INSERT INTO cycletype.t VALUES (1);
+      CREATE VIEW cycletype.v1 AS SELECT id FROM cycletype.t;
+      CREATE VIEW cycletype.v2 AS SELECT id FROM cycletype.v1;
+      CREATE OR REPLACE VIEW cycletype.v1 AS SELECT t.id FROM cycletype.t WHERE EXISTS (SELECT 1 FROM cycletype.v2)`);
+    const before = await state('cycletype');
+    const error = await swapExpectingFailure('cycletype', 'id bigint PRIMARY KEY');
+    expect(error).toBeInstanceOf(DependentViewBrokenError);
+    expect((error as DependentViewBrokenError).views).toEqual([
+      expect.objectContaining({ view: 'cycletype.v1', sqlstate: '42P16', reason: expect.stringContaining('cannot change data type') }),
+    ]);
+    expect(await state('cycletype')).toEqual(before);
+  });
+});
