@@ -70,3 +70,22 @@ export {
   type RebuildStatements,
   type TablePlan,
 } from './ingest/schema/index.js';
+export {
+  DependentViewBrokenError,
+  SwapBlockedError,
+  SwapConcurrentChangeError,
+  SwapOutsideTransactionError,
+  SwapTableMissingError,
+  buildSwapStatements,
+  executeSwap,
+  planSwap,
+  type BrokenView,
+  type ExecuteSwapOptions,
+  type SwapObstacle,
+  type SwapObstacleKind,
+  type SwapPlan,
+  type SwapRequest,
+  type SwapResult,
+  type SwapStatement,
+  type SwapStep,
+} from './ingest/swap/index.js';
