@@ -1,0 +1,95 @@
+/**
+ * `lockTable()`: `LOCK TABLE` in any of PostgreSQL's eight modes, with NOWAIT or a bounded wait,
+ * inside the caller's transaction (the lock lasts until it ends). A failure leaves the transaction
+ * usable: the statement runs under a savepoint.
+ */
+import { queryRows, type SessionClient } from '../db/queryable.js';
+import { quoteIdent, quoteQualified, type QualifiedName } from '../sql/identifier.js';
+import { InvalidLockArgumentError, LockNotAcquiredError, NotInTransactionError, TransactionAbortedError } from './errors.js';
+import { hasSqlState, requireClient, SQLSTATE, transactionState, uniqueSavepointName } from './session.js';
+import { lockTableSql, releaseSavepointSql, rollbackToSavepointSql, savepointSql, TABLE_LOCK_MODES, type TableLockMode } from './sql.js';
+import { timeoutMilliseconds, withLockTimeout } from './timeouts.js';
+
+/**
+ * A table: `'name'` (found through `search_path`), `'schema.name'`, or `{ schema, name }` (needed
+ * when a name contains a dot). Names are case-sensitive, as if double-quoted.
+ */
+export type TableName = string | QualifiedName;
+
+/** Options of {@link lockTable}. */
+export interface LockTableOptions {
+  /** Lock mode, spelled as in SQL; default `'ACCESS EXCLUSIVE'` (PostgreSQL's default). */
+  readonly mode?: TableLockMode;
+  /** Fail at once instead of waiting if any table is locked by someone else. Default `false`. */
+  readonly nowait?: boolean;
+  /**
+   * Wait at most this many milliseconds (through `lock_timeout`, restored afterwards). Default:
+   * the session's own `lock_timeout` applies; `0` means no limit. Not together with `nowait`.
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Locks `tables` in one `LOCK TABLE` statement. Must run inside a transaction block.
+ *
+ * @throws NotInTransactionError outside a transaction; TransactionAbortedError in an aborted one.
+ * @throws LockNotAcquiredError when `nowait` or `timeoutMs` gave up (the transaction stays usable).
+ * @throws InvalidLockArgumentError, InvalidIdentifierError for bad input.
+ */
+export async function lockTable(client: SessionClient, tables: TableName | readonly TableName[], options: LockTableOptions = {}): Promise<void> {
+  const session = requireClient(client, 'lockTable', 'a table lock belongs to the transaction of one client');
+  const { mode = 'ACCESS EXCLUSIVE', nowait = false, timeoutMs } = options;
+  if (!TABLE_LOCK_MODES.includes(mode)) {
+    throw new InvalidLockArgumentError(`lockTable mode must be one of ${TABLE_LOCK_MODES.join(', ')}; got ${JSON.stringify(mode)}`, {
+      details: { argument: 'mode', value: String(mode) },
+    });
+  }
+  if (typeof nowait !== 'boolean') {
+    throw new InvalidLockArgumentError(`lockTable option nowait must be a boolean`, { details: { argument: 'nowait', value: String(nowait) } });
+  }
+  const waitMs = timeoutMs === undefined ? undefined : timeoutMilliseconds(timeoutMs, 'timeoutMs');
+  if (nowait && waitMs !== undefined) {
+    throw new InvalidLockArgumentError('lockTable: give nowait or timeoutMs, not both', { details: { argument: 'timeoutMs' } });
+  }
+  const list: readonly TableName[] = Array.isArray(tables) ? tables : [tables as TableName];
+  if (list.length === 0) throw new InvalidLockArgumentError('lockTable needs at least one table', { details: { argument: 'tables' } });
+  const statement = lockTableSql(list.map(quoteTableName), mode, nowait);
+
+  const state = transactionState(session);
+  if (state === 'idle') throw new NotInTransactionError('lockTable must run inside a transaction block (BEGIN … COMMIT); the lock lasts until it ends');
+  if (state === 'aborted') throw new TransactionAbortedError('lockTable: the transaction is aborted; roll it back first');
+
+  const savepoint = uniqueSavepointName('lock_table');
+  await queryRows(session, savepointSql(savepoint));
+  try {
+    if (waitMs === undefined) await queryRows(session, statement);
+    else await withLockTimeout(session, waitMs, () => queryRows(session, statement));
+  } catch (error) {
+    await queryRows(session, rollbackToSavepointSql(savepoint)).catch(() => undefined);
+    await queryRows(session, releaseSavepointSql(savepoint)).catch(() => undefined);
+    if (hasSqlState(error, SQLSTATE.lockNotAvailable)) {
+      const names = list.map(displayTableName);
+      throw new LockNotAcquiredError(`could not lock ${names.join(', ')} in ${mode} mode: ${nowait ? 'locked by another session (NOWAIT)' : 'lock wait timed out'}`, {
+        cause: error,
+        details: { lock: 'table', tables: names, mode, nowait, timeoutMs: waitMs ?? null },
+      });
+    }
+    throw error;
+  }
+  await queryRows(session, releaseSavepointSql(savepoint));
+}
+
+/** Quotes a {@link TableName}: `'a.b'` → `"a"."b"`, `'t'` → `"t"`. */
+export function quoteTableName(table: TableName): string {
+  if (typeof table !== 'string') return quoteQualified(table);
+  const parts = table.split('.');
+  if (parts.length === 1) return quoteIdent(table, 'table');
+  if (parts.length === 2) return quoteQualified({ schema: parts[0] as string, name: parts[1] as string });
+  throw new InvalidLockArgumentError(`table name ${JSON.stringify(table)} has more than one dot; pass { schema, name } for names that contain dots`, {
+    details: { argument: 'tables', value: table },
+  });
+}
+
+function displayTableName(table: TableName): string {
+  return typeof table === 'string' ? table : `${table.schema}.${table.name}`;
+}
