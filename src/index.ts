@@ -18,3 +18,32 @@ export {
   type TemporalPgErrorOptions,
 } from './errors/index.js';
 export { MAX_IDENTIFIER_BYTES, displayName, quoteIdent, quoteQualified, type QualifiedName } from './sql/identifier.js';
+export type { Queryable, SessionClient } from './db/queryable.js';
+export {
+  ADVISORY_KEY_CODECS,
+  advisoryKey,
+  type AdvisoryKey,
+  type AdvisoryKeyCodec,
+  type AdvisoryKeyInput,
+  type AdvisoryKeyJson,
+  type Int32PairAdvisoryKey,
+  type Int64AdvisoryKey,
+  type JsonValue,
+} from './locks/advisory-key.js';
+export { advisoryLock, isAdvisoryLocked, type AdvisoryLockOptions } from './locks/advisory-lock.js';
+export { AdvisoryLockHandle, type AdvisoryLockEvents, type AdvisoryLockState } from './locks/advisory-lock-handle.js';
+export { withAdvisoryLock, type AdvisoryLockFailPolicy, type WithAdvisoryLockOptions } from './locks/with-advisory-lock.js';
+export { lockTable, type LockTableOptions, type TableName } from './locks/table-lock.js';
+export { TABLE_LOCK_MODES, type AdvisoryLockScope, type TableLockMode } from './locks/sql.js';
+export { MAX_TIMEOUT_MS, withLockTimeout, withStatementTimeout } from './locks/timeouts.js';
+export {
+  AdvisoryLockLostError,
+  AdvisoryLockReleasedError,
+  InvalidAdvisoryKeyError,
+  InvalidLockArgumentError,
+  LockNotAcquiredError,
+  NotInTransactionError,
+  PrioritizeWatcherError,
+  SignalPermissionDeniedError,
+  TransactionAbortedError,
+} from './locks/errors.js';

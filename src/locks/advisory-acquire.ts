@@ -49,7 +49,7 @@ export async function acquireAdvisoryLock(
 async function waitForAdvisoryLock(client: SessionClient, call: AdvisoryLockCall, waitMs: number): Promise<boolean> {
   // Inside a transaction block a failed wait would abort the caller's transaction: wait under a
   // savepoint, so a timeout leaves it usable (and the rollback also undoes our SET LOCAL).
-  const savepoint = transactionState(client) === 'in-transaction' ? uniqueSavepointName('advisory_wait') : undefined;
+  const savepoint = (await transactionState(client)) === 'in-transaction' ? uniqueSavepointName('advisory_wait') : undefined;
   if (savepoint) await queryRows(client, savepointSql(savepoint));
   try {
     await withLockTimeout(client, waitMs, () => queryRows(client, waitAdvisoryLockSql(call)));

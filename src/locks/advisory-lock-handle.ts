@@ -102,7 +102,7 @@ export class AdvisoryLockHandle extends EventEmitter<AdvisoryLockEvents> impleme
     }
     // An aborted transaction answers no query; its connection is alive (we would have heard), so
     // a session lock, and a transaction lock until the rollback, is still held.
-    if (transactionState(this.client) === 'aborted') return;
+    if ((await transactionState(this.client)) === 'aborted') return;
     let held: boolean;
     try {
       held = await heldBySelf(this.client, this);
@@ -179,7 +179,7 @@ export class AdvisoryLockHandle extends EventEmitter<AdvisoryLockEvents> impleme
 
   /** Gets the connection out of any transaction state that would make the unlock fail. */
   async #leaveTransaction(): Promise<void> {
-    const state = transactionState(this.client);
+    const state = await transactionState(this.client);
     if (state === 'idle') return;
     if (this.#pooled) {
       // Our own connection: whatever transaction is left on it is abandoned work.

@@ -86,14 +86,14 @@ export async function advisoryLock(db: Queryable, key: AdvisoryKeyInput, options
 
   if (resolved.scope === 'transaction') {
     const client = requireClient(db, 'advisoryLock', 'a transaction lock belongs to the transaction of one client (withAdvisoryLock opens one for you)');
-    assertUsableTransaction(client, true);
+    await assertUsableTransaction(client, true);
     const { acquired, pid } = await acquireAdvisoryLock(client, call, resolved.waitMs);
     return acquired ? new AdvisoryLockHandle({ client, pid, ...call }) : null;
   }
 
   const pooled = isPool(db) ? await checkOut(db) : undefined;
   const client = pooled ?? requireClient(db, 'advisoryLock', 'unreachable');
-  if (!pooled) assertUsableTransaction(client, false);
+  if (!pooled) await assertUsableTransaction(client, false);
   try {
     const { acquired, pid } = await acquireAdvisoryLock(client, call, resolved.waitMs);
     if (!acquired) {
@@ -102,7 +102,7 @@ export async function advisoryLock(db: Queryable, key: AdvisoryKeyInput, options
     }
     // Inside the caller's transaction, remember this point: if the transaction fails later, the
     // release rolls back to here so that the unlock can run (session locks survive rollbacks).
-    const savepoint = !pooled && transactionState(client) === 'in-transaction' ? uniqueSavepointName('advisory_lock') : undefined;
+    const savepoint = !pooled && (await transactionState(client)) === 'in-transaction' ? uniqueSavepointName('advisory_lock') : undefined;
     if (savepoint) await queryRows(client, savepointSql(savepoint));
     return new AdvisoryLockHandle({ client, pid, ...call, pooled, savepoint });
   } catch (error) {
@@ -123,8 +123,8 @@ async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
 
 function ignoreWhileAcquiring(): void {}
 
-function assertUsableTransaction(client: SessionClient, needTransaction: boolean): void {
-  const state = transactionState(client);
+async function assertUsableTransaction(client: SessionClient, needTransaction: boolean): Promise<void> {
+  const state = await transactionState(client);
   if (state === 'aborted') {
     throw new TransactionAbortedError('advisoryLock: the client is in an aborted transaction; roll it back first');
   }

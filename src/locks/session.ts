@@ -9,7 +9,12 @@ import { InvalidLockArgumentError } from './errors.js';
 /** Transaction block state of a connection, from its last ReadyForQuery message. */
 export type TransactionState = 'idle' | 'in-transaction' | 'aborted';
 
-export function transactionState(client: SessionClient): TransactionState {
+export async function transactionState(client: SessionClient): Promise<TransactionState> {
+  // node-postgres hands a failed query's error to its caller before it has read the server's
+  // ReadyForQuery, which carries the new status: right after a failure the cached status can
+  // still say 'T' for a transaction that is aborted. An empty query waits for it (and is valid
+  // even in an aborted transaction). A dead connection keeps the cached status.
+  if ((client as { readyForQuery?: unknown }).readyForQuery !== true) await client.query('').catch(() => undefined);
   const status = client.getTransactionStatus();
   if (status === 'T') return 'in-transaction';
   if (status === 'E') return 'aborted';

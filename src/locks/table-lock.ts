@@ -55,7 +55,7 @@ export async function lockTable(client: SessionClient, tables: TableName | reado
   if (list.length === 0) throw new InvalidLockArgumentError('lockTable needs at least one table', { details: { argument: 'tables' } });
   const statement = lockTableSql(list.map(quoteTableName), mode, nowait);
 
-  const state = transactionState(session);
+  const state = await transactionState(session);
   if (state === 'idle') throw new NotInTransactionError('lockTable must run inside a transaction block (BEGIN … COMMIT); the lock lasts until it ends');
   if (state === 'aborted') throw new TransactionAbortedError('lockTable: the transaction is aborted; roll it back first');
 

@@ -57,7 +57,7 @@ async function withTimeoutSetting<T>(
 ): Promise<T> {
   const client = requireClient(db, functionName, `${name} is a setting of one session`);
   const value = `${timeoutMilliseconds(ms, 'ms')}ms`;
-  const state = transactionState(client);
+  const state = await transactionState(client);
   if (state === 'aborted') {
     throw new TransactionAbortedError(`${functionName}: the client's transaction is aborted; roll it back first`, { details: { setting: name } });
   }
@@ -67,7 +67,7 @@ async function withTimeoutSetting<T>(
   const restore = async () => {
     // A SET LOCAL ends with its transaction: nothing to undo once it ended, and an aborted one runs
     // no SQL but its rollback undoes the change.
-    if (local && transactionState(client) !== 'in-transaction') return;
+    if (local && (await transactionState(client)) !== 'in-transaction') return;
     await queryOne(client, setSettingSql(name, previous, local));
   };
 

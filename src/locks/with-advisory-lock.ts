@@ -134,7 +134,7 @@ async function inTransaction<T>(db: Queryable, work: (client: SessionClient) => 
   } else {
     client = requireClient(db, 'withAdvisoryLock', 'unreachable');
   }
-  const state = transactionState(client);
+  const state = await transactionState(client);
   if (state === 'aborted') throw new TransactionAbortedError('withAdvisoryLock: the client is in an aborted transaction; roll it back first');
   if (state === 'in-transaction') return work(client);
 
@@ -142,7 +142,7 @@ async function inTransaction<T>(db: Queryable, work: (client: SessionClient) => 
   try {
     await queryRows(client, transactionSql('BEGIN'));
     const result = await work(client);
-    if (transactionState(client) === 'aborted') {
+    if ((await transactionState(client)) === 'aborted') {
       // COMMIT of an aborted transaction silently rolls back; say so instead of reporting success.
       throw new TransactionAbortedError('withAdvisoryLock: the function resolved but left its transaction aborted (a statement failed); it was rolled back');
     }
@@ -150,7 +150,7 @@ async function inTransaction<T>(db: Queryable, work: (client: SessionClient) => 
     return result;
   } catch (error) {
     broken = isSessionLost(error);
-    if (!broken && transactionState(client) !== 'idle') {
+    if (!broken && (await transactionState(client)) !== 'idle') {
       await queryRows(client, transactionSql('ROLLBACK')).catch(() => {
         broken = true;
       });
