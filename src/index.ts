@@ -33,7 +33,8 @@ export {
 export { advisoryLock, isAdvisoryLocked, type AdvisoryLockOptions } from './locks/advisory-lock.js';
 export { AdvisoryLockHandle, type AdvisoryLockEvents, type AdvisoryLockState } from './locks/advisory-lock-handle.js';
 export { withAdvisoryLock, type AdvisoryLockFailPolicy, type WithAdvisoryLockOptions } from './locks/with-advisory-lock.js';
-export { lockTable, type LockTableOptions, type TableName } from './locks/table-lock.js';
+export { lockTable, type LockTableOptions } from './locks/table-lock.js';
+export { quoteTableName, type TableName } from './sql/table-name.js';
 export { TABLE_LOCK_MODES, type AdvisoryLockScope, type TableLockMode } from './locks/sql.js';
 export { MAX_TIMEOUT_MS, withLockTimeout, withStatementTimeout } from './locks/timeouts.js';
 export {
@@ -47,3 +48,18 @@ export {
   SignalPermissionDeniedError,
   TransactionAbortedError,
 } from './locks/errors.js';
+export { listLocks } from './introspection/list-locks.js';
+export { listBlocked } from './introspection/list-blocked.js';
+export { listActivity } from './introspection/list-activity.js';
+export { blockingTree, buildBlockingTree, type BlockingTreeOptions } from './introspection/blocking-tree.js';
+export type {
+  ActivityFilters,
+  ActivityInfo,
+  BlockedLock,
+  BlockingTreeNode,
+  LockFilters,
+  LockInfo,
+  LockTarget,
+  LockType,
+  SessionSummary,
+} from './introspection/types.js';

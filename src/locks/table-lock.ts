@@ -4,17 +4,11 @@
  * usable: the statement runs under a savepoint.
  */
 import { queryRows, type SessionClient } from '../db/queryable.js';
-import { quoteIdent, quoteQualified, type QualifiedName } from '../sql/identifier.js';
+import { quoteTableName, tableNameText, type TableName } from '../sql/table-name.js';
 import { InvalidLockArgumentError, LockNotAcquiredError, NotInTransactionError, TransactionAbortedError } from './errors.js';
 import { hasSqlState, requireClient, SQLSTATE, transactionState, uniqueSavepointName } from './session.js';
 import { lockTableSql, releaseSavepointSql, rollbackToSavepointSql, savepointSql, TABLE_LOCK_MODES, type TableLockMode } from './sql.js';
 import { timeoutMilliseconds, withLockTimeout } from './timeouts.js';
-
-/**
- * A table: `'name'` (found through `search_path`), `'schema.name'`, or `{ schema, name }` (needed
- * when a name contains a dot). Names are case-sensitive, as if double-quoted.
- */
-export type TableName = string | QualifiedName;
 
 /** Options of {@link lockTable}. */
 export interface LockTableOptions {
@@ -68,7 +62,7 @@ export async function lockTable(client: SessionClient, tables: TableName | reado
     await queryRows(session, rollbackToSavepointSql(savepoint)).catch(() => undefined);
     await queryRows(session, releaseSavepointSql(savepoint)).catch(() => undefined);
     if (hasSqlState(error, SQLSTATE.lockNotAvailable)) {
-      const names = list.map(displayTableName);
+      const names = list.map(tableNameText);
       throw new LockNotAcquiredError(`could not lock ${names.join(', ')} in ${mode} mode: ${nowait ? 'locked by another session (NOWAIT)' : 'lock wait timed out'}`, {
         cause: error,
         details: { lock: 'table', tables: names, mode, nowait, timeoutMs: waitMs ?? null },
@@ -77,19 +71,4 @@ export async function lockTable(client: SessionClient, tables: TableName | reado
     throw error;
   }
   await queryRows(session, releaseSavepointSql(savepoint));
-}
-
-/** Quotes a {@link TableName}: `'a.b'` → `"a"."b"`, `'t'` → `"t"`. */
-export function quoteTableName(table: TableName): string {
-  if (typeof table !== 'string') return quoteQualified(table);
-  const parts = table.split('.');
-  if (parts.length === 1) return quoteIdent(table, 'table');
-  if (parts.length === 2) return quoteQualified({ schema: parts[0] as string, name: parts[1] as string });
-  throw new InvalidLockArgumentError(`table name ${JSON.stringify(table)} has more than one dot; pass { schema, name } for names that contain dots`, {
-    details: { argument: 'tables', value: table },
-  });
-}
-
-function displayTableName(table: TableName): string {
-  return typeof table === 'string' ? table : `${table.schema}.${table.name}`;
 }

@@ -120,6 +120,7 @@ describe('lockTable', () => {
     await expect(lockTable(client, 'plain', { nowait: true, timeoutMs: 10 })).rejects.toThrow(/nowait or timeoutMs, not both/);
     await expect(lockTable(client, [])).rejects.toThrow(/at least one table/);
     await expect(lockTable(client, 'a.b.c')).rejects.toThrow(/more than one dot/);
+    await expect(lockTable(client, 'a.b.c')).rejects.toBeInstanceOf(InvalidIdentifierError);
     await expect(lockTable(client, '')).rejects.toBeInstanceOf(InvalidIdentifierError);
     await expect(lockTable(db.pool as never, 'plain')).rejects.toThrow(/not a pool/);
     // None of that touched the transaction.
