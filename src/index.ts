@@ -63,3 +63,22 @@ export type {
   LockType,
   SessionSummary,
 } from './introspection/types.js';
+export {
+  cancelBackends,
+  terminateBackends,
+  type BackendSignal,
+  type SignalResult,
+  type SignalSkipReason,
+} from './locks/signal-backends.js';
+export {
+  actOnBlockers,
+  findBlockers,
+  type ActOnBlockersOptions,
+  type Blocker,
+  type BlockerAction,
+  type BlockerFilters,
+  type BlockerReport,
+  type FindBlockersOptions,
+  type HeldLock,
+} from './locks/blockers.js';
+export { prioritize, type PrioritizeOptions, type PrioritizeResult } from './locks/prioritize.js';

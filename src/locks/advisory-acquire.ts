@@ -11,17 +11,8 @@
  */
 import { queryOne, queryRows, type SessionClient } from '../db/queryable.js';
 import type { AdvisoryKey } from './advisory-key.js';
-import { hasSqlState, SQLSTATE, transactionState, uniqueSavepointName } from './session.js';
-import {
-  advisoryHeldBySelfSql,
-  advisoryUnlockSql,
-  releaseSavepointSql,
-  rollbackToSavepointSql,
-  savepointSql,
-  tryAdvisoryLockSql,
-  waitAdvisoryLockSql,
-  type AdvisoryLockScope,
-} from './sql.js';
+import { hasSqlState, SQLSTATE, withoutAbortingTransaction } from './session.js';
+import { advisoryHeldBySelfSql, advisoryUnlockSql, tryAdvisoryLockSql, waitAdvisoryLockSql, type AdvisoryLockScope } from './sql.js';
 import { withLockTimeout } from './timeouts.js';
 
 /** What to lock and how. */
@@ -47,27 +38,18 @@ export async function acquireAdvisoryLock(
 }
 
 async function waitForAdvisoryLock(client: SessionClient, call: AdvisoryLockCall, waitMs: number): Promise<boolean> {
-  // Inside a transaction block a failed wait would abort the caller's transaction: wait under a
-  // savepoint, so a timeout leaves it usable (and the rollback also undoes our SET LOCAL).
-  const savepoint = (await transactionState(client)) === 'in-transaction' ? uniqueSavepointName('advisory_wait') : undefined;
-  if (savepoint) await queryRows(client, savepointSql(savepoint));
   try {
-    await withLockTimeout(client, waitMs, () => queryRows(client, waitAdvisoryLockSql(call)));
+    // Inside a transaction block the wait runs under a savepoint, so a timeout leaves the
+    // caller's transaction usable (and the rollback to it also undoes our SET LOCAL).
+    await withoutAbortingTransaction(client, () => withLockTimeout(client, waitMs, () => queryRows(client, waitAdvisoryLockSql(call))), 'advisoryLock');
   } catch (error) {
-    if (savepoint) await undoSavepoint(client, savepoint);
     const heldAfterAll = call.scope === 'session' && (await heldBySelf(client, call).catch(() => false));
     if (hasSqlState(error, SQLSTATE.lockNotAvailable)) return heldAfterAll;
     // Cancelled, deadlock, connection lost …: never leave the caller holding a lock it was not given.
     if (heldAfterAll) await queryRows(client, advisoryUnlockSql(call)).catch(() => undefined);
     throw error;
   }
-  if (savepoint) await queryRows(client, releaseSavepointSql(savepoint));
   return true;
-}
-
-async function undoSavepoint(client: SessionClient, savepoint: string): Promise<void> {
-  await queryRows(client, rollbackToSavepointSql(savepoint)).catch(() => undefined);
-  await queryRows(client, releaseSavepointSql(savepoint)).catch(() => undefined);
 }
 
 /** Whether this session holds the key in the call's mode, according to `pg_locks`. */

@@ -2,9 +2,10 @@
  * Small facts about one connection that several lock helpers need: is it inside a transaction
  * block, is that transaction aborted, and a savepoint name nobody else uses.
  */
-import { isPool, type Queryable, type SessionClient } from '../db/queryable.js';
+import { isPool, queryRows, type Queryable, type SessionClient } from '../db/queryable.js';
 import { isConnectionError, isPostgresError } from '../errors/postgres-error.js';
-import { InvalidLockArgumentError } from './errors.js';
+import { InvalidLockArgumentError, TransactionAbortedError } from './errors.js';
+import { releaseSavepointSql, rollbackToSavepointSql, savepointSql } from './sql.js';
 
 /** Transaction block state of a connection, from its last ReadyForQuery message. */
 export type TransactionState = 'idle' | 'in-transaction' | 'aborted';
@@ -42,6 +43,30 @@ let savepoints = 0;
 export function uniqueSavepointName(purpose: string): string {
   savepoints = (savepoints + 1) % Number.MAX_SAFE_INTEGER;
   return `temporal_pg_${purpose}_${savepoints}`;
+}
+
+/**
+ * Runs `fn` (statements that may fail on purpose) so that a failure cannot abort the caller's
+ * transaction: under a savepoint when `db` is a client inside a transaction block.
+ *
+ * @throws TransactionAbortedError when the client's transaction is already aborted.
+ */
+export async function withoutAbortingTransaction<T>(db: Queryable, fn: () => Promise<T>, what: string): Promise<T> {
+  if (isPool(db)) return fn();
+  const state = await transactionState(db);
+  if (state === 'aborted') throw new TransactionAbortedError(`${what}: the client's transaction is aborted; roll it back first`);
+  if (state === 'idle') return fn();
+  const savepoint = uniqueSavepointName('guard');
+  await queryRows(db, savepointSql(savepoint));
+  try {
+    const result = await fn();
+    await queryRows(db, releaseSavepointSql(savepoint));
+    return result;
+  } catch (error) {
+    await queryRows(db, rollbackToSavepointSql(savepoint)).catch(() => undefined);
+    await queryRows(db, releaseSavepointSql(savepoint)).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** True for a server error with this SQLSTATE. */

@@ -145,3 +145,27 @@ export function lockTableSql(quotedTables: readonly string[], mode: TableLockMod
   if (!TABLE_LOCK_MODES.includes(mode)) throw new Error(`not a table lock mode: ${String(mode)}`);
   return { text: `LOCK TABLE ${quotedTables.join(', ')} IN ${mode} MODE${nowait ? ' NOWAIT' : ''}`, values: [] };
 }
+
+/** Signals PostgreSQL can send to a backend. */
+export type BackendSignal = 'cancel' | 'terminate';
+
+/**
+ * Signals one backend unless it is the one running the statement or does not exist; row
+ * `{ own, present, signalled }` (`signalled` null when not attempted). A backend we may not
+ * signal makes the statement fail with 42501.
+ */
+export function signalBackendSql(pid: number, signal: BackendSignal): SqlQuery {
+  const fn = signal === 'cancel' ? 'pg_catalog.pg_cancel_backend' : 'pg_catalog.pg_terminate_backend';
+  return {
+    text: `SELECT p.pid = pg_catalog.pg_backend_pid() AS own, a.pid IS NOT NULL AS present,
+       CASE WHEN a.pid IS NOT NULL AND p.pid <> pg_catalog.pg_backend_pid() THEN ${fn}(p.pid) END AS signalled
+  FROM (SELECT $1::int4 AS pid) p
+  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = p.pid`,
+    values: [pid],
+  };
+}
+
+/** Whether a server process with this pid exists; row `{ present: boolean }`. */
+export function backendPresentSql(pid: number): SqlQuery {
+  return { text: 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE pid = $1::int4) AS present', values: [pid] };
+}

@@ -6,8 +6,8 @@
 import { queryRows, type SessionClient } from '../db/queryable.js';
 import { quoteTableName, tableNameText, type TableName } from '../sql/table-name.js';
 import { InvalidLockArgumentError, LockNotAcquiredError, NotInTransactionError, TransactionAbortedError } from './errors.js';
-import { hasSqlState, requireClient, SQLSTATE, transactionState, uniqueSavepointName } from './session.js';
-import { lockTableSql, releaseSavepointSql, rollbackToSavepointSql, savepointSql, TABLE_LOCK_MODES, type TableLockMode } from './sql.js';
+import { hasSqlState, requireClient, SQLSTATE, transactionState, withoutAbortingTransaction } from './session.js';
+import { lockTableSql, TABLE_LOCK_MODES, type TableLockMode } from './sql.js';
 import { timeoutMilliseconds, withLockTimeout } from './timeouts.js';
 
 /** Options of {@link lockTable}. */
@@ -53,14 +53,13 @@ export async function lockTable(client: SessionClient, tables: TableName | reado
   if (state === 'idle') throw new NotInTransactionError('lockTable must run inside a transaction block (BEGIN … COMMIT); the lock lasts until it ends');
   if (state === 'aborted') throw new TransactionAbortedError('lockTable: the transaction is aborted; roll it back first');
 
-  const savepoint = uniqueSavepointName('lock_table');
-  await queryRows(session, savepointSql(savepoint));
   try {
-    if (waitMs === undefined) await queryRows(session, statement);
-    else await withLockTimeout(session, waitMs, () => queryRows(session, statement));
+    await withoutAbortingTransaction(
+      session,
+      () => (waitMs === undefined ? queryRows(session, statement) : withLockTimeout(session, waitMs, () => queryRows(session, statement))),
+      'lockTable',
+    );
   } catch (error) {
-    await queryRows(session, rollbackToSavepointSql(savepoint)).catch(() => undefined);
-    await queryRows(session, releaseSavepointSql(savepoint)).catch(() => undefined);
     if (hasSqlState(error, SQLSTATE.lockNotAvailable)) {
       const names = list.map(tableNameText);
       throw new LockNotAcquiredError(`could not lock ${names.join(', ')} in ${mode} mode: ${nowait ? 'locked by another session (NOWAIT)' : 'lock wait timed out'}`, {
@@ -70,5 +69,4 @@ export async function lockTable(client: SessionClient, tables: TableName | reado
     }
     throw error;
   }
-  await queryRows(session, releaseSavepointSql(savepoint));
 }
