@@ -182,8 +182,8 @@ export function findBlockersSql(query: BlockerQuery): SqlQuery {
   const pid = params.add(query.pid);
   const depth = params.add(query.depth);
   const conditions = [
-    `n.pid <> ${pid}::int4`,
-    'n.pid <> pg_catalog.pg_backend_pid()',
+    `blk.pid <> ${pid}::int4`,
+    'blk.pid <> pg_catalog.pg_backend_pid()',
     `coalesce(${ageMs('a.xact_start')}, ${ageMs('a.query_start')}, 0) >= ${params.add(query.minBlockerAgeMs)}::float8`,
     query.users ? `a.usename = ANY(${params.add(query.users)}::text[])` : undefined,
     query.applicationNames ? `a.application_name = ANY(${params.add(query.applicationNames)}::text[])` : undefined,
@@ -201,19 +201,19 @@ export function findBlockersSql(query: BlockerQuery): SqlQuery {
 ), nearest AS (
   SELECT DISTINCT ON (pid) pid, blocked_pid, depth FROM chain ORDER BY pid, depth, blocked_pid
 )
-SELECT n.pid AS blocker_pid, n.blocked_pid, n.depth,
+SELECT blk.pid AS blocker_pid, blk.blocked_pid, blk.depth,
        ${SESSION_COLUMNS},
        (SELECT coalesce(json_agg(held), '[]'::json) FROM (
           SELECT ${LOCK_COLUMNS}
             FROM pg_catalog.pg_locks l
             ${LOCK_JOINS}
-           WHERE l.pid = n.pid AND l.granted AND l.locktype <> 'virtualxid'
+           WHERE l.pid = blk.pid AND l.granted AND l.locktype <> 'virtualxid'
            ORDER BY l.locktype, c.relname
            LIMIT ${maxLocks}::int4) held) AS locks_held
-  FROM nearest n
-  JOIN pg_catalog.pg_stat_activity a ON a.pid = n.pid
+  FROM nearest blk
+  JOIN pg_catalog.pg_stat_activity a ON a.pid = blk.pid
 ${whereClause(conditions)}
- ORDER BY n.depth, n.pid`,
+ ORDER BY blk.depth, blk.pid`,
     values: params.values,
   };
 }

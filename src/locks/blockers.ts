@@ -67,8 +67,9 @@ export interface ActOnBlockersOptions extends FindBlockersOptions {
   /**
    * `'terminate'` (default): end the blocker's connection (releases all its locks).
    * `'cancel'`: cancel its running statement (does nothing to an idle-in-transaction holder).
-   * `'cancel-then-terminate'`: cancel blockers that are running a statement, terminate idle ones
-   * at once, and terminate the cancelled ones still blocking after `cancelGraceMs`.
+   * `'cancel-then-terminate'`: cancel blockers that are running a statement (inside a transaction
+   * the cancel aborts it, which releases its locks), terminate idle ones at once, and terminate the
+   * cancelled ones still blocking after `cancelGraceMs` (e.g. holders of session-level locks).
    */
   readonly action?: BlockerAction;
   /** For `'cancel-then-terminate'`: milliseconds a cancelled blocker gets to let go. Default `1000`. */
