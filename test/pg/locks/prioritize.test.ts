@@ -9,7 +9,6 @@ import {
   prioritize,
   SignalPermissionDeniedError,
   withLockTimeout,
-  type BlockerReport,
 } from '../../../src/index.js';
 import { useTestDatabase } from '../../helpers/database.js';
 import { backendPid, waitFor, waitUntilWaiting } from './helpers.js';
