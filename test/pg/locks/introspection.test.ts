@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   advisoryKey,
@@ -11,7 +10,7 @@ import {
   type BlockingTreeNode,
 } from '../../../src/index.js';
 import { useTestDatabase } from '../../helpers/database.js';
-import { backendPid, waitFor, waitUntilWaiting } from './helpers.js';
+import { backendPid, startWaiting, waitFor, waitUntilWaiting } from './helpers.js';
 
 const db = useTestDatabase();
 
@@ -22,14 +21,7 @@ beforeAll(async () => {
   await db.pool.query(`CREATE SCHEMA lockable`);
 });
 
-/** Starts `sql` on a new client and returns once that client waits for a lock. */
-async function startWaiting(sql: string, applicationName: string): Promise<{ client: pg.Client; pid: number; done: Promise<unknown> }> {
-  const client = await db.client({ applicationName });
-  const pid = await backendPid(client);
-  const done = client.query(sql).catch((error: unknown) => error);
-  await waitUntilWaiting(db.pool, pid);
-  return { client, pid, done };
-}
+const startWaitingHere = (sql: string, applicationName: string) => startWaiting(db, sql, applicationName);
 
 describe('listLocks', () => {
   it('lists relation locks with mode, relation and session, and filters them', async () => {
@@ -107,7 +99,7 @@ describe('listBlocked', () => {
     const holderPid = await backendPid(holder);
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE watched IN ACCESS EXCLUSIVE MODE');
-    const waiter = await startWaiting('SELECT count(*) FROM watched', 'reader');
+    const waiter = await startWaitingHere('SELECT count(*) FROM watched', 'reader');
 
     const blocked = await listBlocked(db.pool);
     expect(blocked).toHaveLength(1);
@@ -138,8 +130,8 @@ describe('listBlocked', () => {
     await holder.query('BEGIN');
     await holder.query('UPDATE watched SET v = v + 1 WHERE id = 1');
     const key = advisoryKey('queue-key');
-    const advisoryWaiter = await startWaiting(`SELECT pg_advisory_lock(${key.value})`, 'advisory-waiter');
-    const rowWaiter = await startWaiting('UPDATE watched SET v = v + 1 WHERE id = 1', 'row-waiter');
+    const advisoryWaiter = await startWaitingHere(`SELECT pg_advisory_lock(${key.value})`, 'advisory-waiter');
+    const rowWaiter = await startWaitingHere('UPDATE watched SET v = v + 1 WHERE id = 1', 'row-waiter');
 
     const blocked = await listBlocked(db.pool);
     const byApp = new Map(blocked.map((b) => [b.session?.applicationName, b]));
@@ -173,7 +165,7 @@ describe('blockingTree', () => {
     const middlePid = await backendPid(middle);
     const middleDone = middle.query(`SELECT pg_advisory_lock(${key.value})`);
     await waitUntilWaiting(db.pool, middlePid);
-    const leaf = await startWaiting('SELECT count(*) FROM other', 'chain-leaf');
+    const leaf = await startWaitingHere('SELECT count(*) FROM other', 'chain-leaf');
 
     const tree = await blockingTree(db.pool);
     const shape = (node: BlockingTreeNode): unknown => ({
@@ -218,7 +210,7 @@ describe('listActivity', () => {
     const holderPid = await backendPid(holder);
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE other IN ACCESS EXCLUSIVE MODE');
-    const waiter = await startWaiting('SELECT count(*) FROM other', 'activity-waiter');
+    const waiter = await startWaitingHere('SELECT count(*) FROM other', 'activity-waiter');
 
     const activity = await listActivity(db.pool, { applicationNames: ['activity-holder', 'activity-waiter'] });
     const byApp = new Map(activity.map((a) => [a.applicationName, a]));

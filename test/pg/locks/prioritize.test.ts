@@ -11,7 +11,7 @@ import {
   withLockTimeout,
 } from '../../../src/index.js';
 import { useTestDatabase } from '../../helpers/database.js';
-import { backendPid, waitFor, waitUntilWaiting } from './helpers.js';
+import { backendPid, isAlive as isAliveIn, startWaiting, waitFor, waitUntilWaiting } from './helpers.js';
 
 const db = useTestDatabase();
 
@@ -21,10 +21,8 @@ beforeAll(async () => {
   await db.pool.query(`CREATE TABLE second (x int)`);
 });
 
-async function isAlive(pid: number): Promise<boolean> {
-  const { rows } = await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid]);
-  return rows.length > 0;
-}
+const isAlive = (pid: number) => isAliveIn(db.pool, pid);
+const waiting = (sql: string, applicationName: string) => startWaiting(db, sql, applicationName);
 
 /** A session holding ACCESS EXCLUSIVE on `table`, idle in its transaction. */
 async function tableHolder(table: string, applicationName: string, url?: string): Promise<{ client: pg.Client; pid: number }> {
@@ -32,15 +30,6 @@ async function tableHolder(table: string, applicationName: string, url?: string)
   await client.query('BEGIN');
   await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
   return { client, pid: await backendPid(client) };
-}
-
-/** Starts `sql` on a new client and returns once it waits for a lock. */
-async function waiting(sql: string, applicationName: string): Promise<{ client: pg.Client; pid: number; done: Promise<unknown> }> {
-  const client = await db.client({ applicationName });
-  const pid = await backendPid(client);
-  const done = client.query(sql).catch((error: unknown) => error);
-  await waitUntilWaiting(db.pool, pid);
-  return { client, pid, done };
 }
 
 describe('findBlockers', () => {

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { cancelBackends, InvalidLockArgumentError, terminateBackends } from '../../../src/index.js';
 import { useTestDatabase } from '../../helpers/database.js';
-import { backendPid, waitFor } from './helpers.js';
+import { backendPid, isAlive, waitFor } from './helpers.js';
 
 const db = useTestDatabase();
 
-async function isGone(pid: number): Promise<boolean> {
-  const { rows } = await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid]);
-  return rows.length === 0;
-}
+const isGone = async (pid: number) => !(await isAlive(db.pool, pid));
 
 describe('cancelBackends / terminateBackends', () => {
   it('cancels a running statement and terminates a live session', async () => {
