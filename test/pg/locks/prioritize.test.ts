@@ -208,7 +208,9 @@ describe('prioritize', () => {
     expect(elapsed).toBeLessThan(10_000);
     expect(await isAlive(superHolder.pid)).toBe(true);
     // The work's statement was cancelled, not left queued.
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`,
+    );
     expect(rows[0].n).toBe(0);
     await superHolder.client.query('ROLLBACK');
     await superHolder.client.end();
