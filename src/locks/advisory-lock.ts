@@ -92,7 +92,7 @@ export async function advisoryLock(db: Queryable, key: AdvisoryKeyInput, options
   }
 
   const pooled = isPool(db) ? await checkOut(db) : undefined;
-  const client = pooled ?? requireClient(db, 'advisoryLock', 'unreachable');
+  const client = pooled ?? requireClient(db, 'advisoryLock', 'the lock is held by the given connection');
   if (!pooled) await assertUsableTransaction(client, false);
   try {
     const { acquired, pid } = await acquireAdvisoryLock(client, call, resolved.waitMs);

@@ -68,12 +68,14 @@ export async function prioritize<T>(db: Queryable, fn: (client: SessionClient) =
   if (watcher === db && !isPool(db)) {
     throw new InvalidLockArgumentError('prioritize: the watcher must not be the client that runs fn (it would queue behind fn)', { details: { argument: 'watcher' } });
   }
+  if (watcher === db && isPool(db) && (db.options.max ?? 10) < 2) {
+    throw new InvalidLockArgumentError('prioritize needs a pool of at least 2 connections: one for fn, one for the watcher', { details: { argument: 'db' } });
+  }
 
   let pooled: pg.PoolClient | undefined;
   const client: SessionClient = isPool(db) ? (pooled = await db.connect()) : db;
   // A checked-out client has no error listener; a terminated connection must not crash the process.
   pooled?.on('error', ignore);
-  let broken = false;
   try {
     const { pid } = await queryOne<{ pid: number }>(client, { text: 'SELECT pg_catalog.pg_backend_pid() AS pid', values: [] });
     const report: BlockerReport[] = [];
@@ -118,15 +120,20 @@ export async function prioritize<T>(db: Queryable, fn: (client: SessionClient) =
       outcome = { ok: false, error };
     }
     stop.abort();
+    // Return fn's connection before waiting for the watcher, which may be queued for a connection
+    // of the same pool.
+    if (pooled) {
+      const connection = pooled;
+      pooled = undefined;
+      await giveBack(connection, !outcome.ok && isSessionLost(outcome.error));
+    }
     await watching;
 
-    if (!outcome.ok) {
-      broken = isSessionLost(outcome.error);
-      throw watcherFailure ?? outcome.error;
-    }
+    if (!outcome.ok) throw watcherFailure ?? outcome.error;
     return { result: outcome.value, report };
   } finally {
-    if (pooled) await giveBack(pooled, broken);
+    // Only when something failed before fn ran (reading its pid): do not reuse that connection.
+    if (pooled) await giveBack(pooled, true);
   }
 }
 

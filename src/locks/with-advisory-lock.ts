@@ -132,7 +132,7 @@ async function inTransaction<T>(db: Queryable, work: (client: SessionClient) => 
     pooled.on('error', ignore);
     client = pooled;
   } else {
-    client = requireClient(db, 'withAdvisoryLock', 'unreachable');
+    client = requireClient(db, 'withAdvisoryLock', 'the transaction runs on the given connection');
   }
   const state = await transactionState(client);
   if (state === 'aborted') throw new TransactionAbortedError('withAdvisoryLock: the client is in an aborted transaction; roll it back first');

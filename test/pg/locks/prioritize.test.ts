@@ -217,6 +217,17 @@ describe('prioritize', () => {
     await pool.end();
   });
 
+  it('works with a pool of two connections, one for the work and one for the watcher', async () => {
+    const holder = await tableHolder('second', 'small-pool-victim');
+    const pool = db.newPool({ max: 2 });
+    const { result, report } = await prioritize(pool, (client) => client.query('SELECT count(*) AS n FROM second'), { intervalMs: 50 });
+    expect(result.rows[0].n).toBe('0');
+    expect(report.map((r) => r.pid)).toEqual([holder.pid]);
+    expect(pool.totalCount).toBeLessThanOrEqual(2);
+    await pool.end();
+    await holder.client.end();
+  });
+
   it("rethrows the work's own error unchanged and checks its arguments", async () => {
     const bodyError = new Error('from the work');
     await expect(prioritize(db.pool, () => Promise.reject(bodyError), { intervalMs: 50 })).rejects.toBe(bodyError);
@@ -224,6 +235,9 @@ describe('prioritize', () => {
     await expect(prioritize(client, () => 1)).rejects.toThrow(/needs a second connection/);
     await expect(prioritize(client, () => 1, { watcher: client })).rejects.toThrow(/must not be the client/);
     await expect(prioritize(db.pool, () => 1, { intervalMs: 0 })).rejects.toBeInstanceOf(InvalidLockArgumentError);
+    const single = db.newPool({ max: 1 });
+    await expect(prioritize(single, () => 1)).rejects.toThrow(/at least 2 connections/);
+    await single.end();
     const { result } = await prioritize(client, (c) => c.query('SELECT 2 AS two'), { watcher: db.pool, intervalMs: 50 });
     expect(result.rows[0].two).toBe(2);
     await client.end();
