@@ -33,7 +33,8 @@ export interface WithAdvisoryLockOptions extends AdvisoryLockOptions {
  * - Session scope (default): given a pool, the lock holds a connection of its own and `fn` may use
  *   any other; given a client, that client holds the lock. If `fn` fails inside the client's
  *   transaction, the transaction is rolled back to where the lock was taken so that the lock can be
- *   released (session locks survive rollbacks), then `fn`'s error is rethrown.
+ *   released (session locks survive rollbacks), then `fn`'s error is rethrown; a transaction `fn`
+ *   opened itself and left aborted is rolled back.
  * - Transaction scope: given a pool, or a client outside a transaction, `fn` runs in a transaction
  *   opened for it (committed when `fn` resolves, rolled back when it throws) on `lock.client`;
  *   given a client inside a transaction, the lock joins it and lasts until that transaction ends.
@@ -88,19 +89,36 @@ export async function withAdvisoryLock<T>(
 
   if (resolved.scope === 'transaction') return inTransaction(db, (client) => underTransactionLock(client, key, lockOptions, body, notAcquired));
 
+  const outsideTransaction = !isPool(db) && (await transactionState(requireClient(db, 'withAdvisoryLock', 'the lock is held by the given connection'))) === 'idle';
   const lock = await advisoryLock(db, key, lockOptions);
   if (!lock) return notAcquired();
   let result: T;
   try {
     result = await body(lock);
   } catch (error) {
-    // The body's error wins; a release that fails now either found the lock already gone with its
-    // connection or could not leave the aborted transaction, which the caller must roll back anyway.
-    await lock.release().catch(() => undefined);
+    // The body's error wins; a release that still fails found the lock already gone with its
+    // connection.
+    await releaseAfterFailure(lock, outsideTransaction).catch(() => undefined);
     throw error;
   }
   await lock.release();
   return result;
+}
+
+/**
+ * Releases after the body failed. A transaction the body itself opened and left aborted can
+ * commit nothing: it is rolled back so that the unlock can run (otherwise the session would keep
+ * the lock after the caller's rollback). One that was open before the lock is the caller's; the
+ * handle rolls it back to the lock's savepoint.
+ */
+async function releaseAfterFailure(lock: AdvisoryLockHandle, bodyOpenedTransaction: boolean): Promise<void> {
+  try {
+    await lock.release();
+  } catch (error) {
+    if (!(error instanceof TransactionAbortedError) || !bodyOpenedTransaction) throw error;
+    await queryRows(lock.client, transactionSql('ROLLBACK'));
+    await lock.release();
+  }
 }
 
 async function underTransactionLock<T>(

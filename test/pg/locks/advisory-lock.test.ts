@@ -189,6 +189,18 @@ describe('advisoryLock: failures', () => {
     await client.end();
   });
 
+  it('releases the lock when the body opened a transaction and left it aborted', async () => {
+    const client = await db.client();
+    const failure = withAdvisoryLock(client, 'body-opened-transaction', async () => {
+      await client.query('BEGIN');
+      await client.query('SELECT 1/0');
+    });
+    await expect(failure).rejects.toThrow('division by zero');
+    expect(await isAdvisoryLocked(db.pool, 'body-opened-transaction')).toBe(false);
+    expect(client.getTransactionStatus()).toBe('I');
+    await client.end();
+  });
+
   it('releases a handle taken in a transaction that later failed', async () => {
     const client = await db.client();
     await client.query('BEGIN');
