@@ -89,3 +89,67 @@ export {
   type SwapStatement,
   type SwapStep,
 } from './ingest/swap/index.js';
+export type { Queryable, SessionClient } from './db/queryable.js';
+export {
+  ADVISORY_KEY_CODECS,
+  advisoryKey,
+  type AdvisoryKey,
+  type AdvisoryKeyCodec,
+  type AdvisoryKeyInput,
+  type AdvisoryKeyJson,
+  type Int32PairAdvisoryKey,
+  type Int64AdvisoryKey,
+  type JsonValue,
+} from './locks/advisory-key.js';
+export { advisoryLock, isAdvisoryLocked, type AdvisoryLockOptions } from './locks/advisory-lock.js';
+export { AdvisoryLockHandle, type AdvisoryLockEvents, type AdvisoryLockState } from './locks/advisory-lock-handle.js';
+export { withAdvisoryLock, type AdvisoryLockFailPolicy, type WithAdvisoryLockOptions } from './locks/with-advisory-lock.js';
+export { lockTable, type LockTableOptions } from './locks/table-lock.js';
+export { quoteTableName, type TableName } from './sql/table-name.js';
+export { TABLE_LOCK_MODES, type AdvisoryLockScope, type TableLockMode } from './locks/sql.js';
+export { MAX_TIMEOUT_MS, withLockTimeout, withStatementTimeout } from './locks/timeouts.js';
+export {
+  AdvisoryLockLostError,
+  AdvisoryLockReleasedError,
+  InvalidAdvisoryKeyError,
+  InvalidLockArgumentError,
+  LockNotAcquiredError,
+  NotInTransactionError,
+  PrioritizeWatcherError,
+  SignalPermissionDeniedError,
+  TransactionAbortedError,
+} from './locks/errors.js';
+export { listLocks } from './introspection/list-locks.js';
+export { listBlocked } from './introspection/list-blocked.js';
+export { listActivity } from './introspection/list-activity.js';
+export { blockingTree, buildBlockingTree, type BlockingTreeOptions } from './introspection/blocking-tree.js';
+export type {
+  ActivityFilters,
+  ActivityInfo,
+  BlockedLock,
+  BlockingTreeNode,
+  LockFilters,
+  LockInfo,
+  LockTarget,
+  LockType,
+  SessionSummary,
+} from './introspection/types.js';
+export {
+  cancelBackends,
+  terminateBackends,
+  type BackendSignal,
+  type SignalResult,
+  type SignalSkipReason,
+} from './locks/signal-backends.js';
+export {
+  actOnBlockers,
+  findBlockers,
+  type ActOnBlockersOptions,
+  type Blocker,
+  type BlockerAction,
+  type BlockerFilters,
+  type BlockerReport,
+  type FindBlockersOptions,
+  type HeldLock,
+} from './locks/blockers.js';
+export { prioritize, type PrioritizeOptions, type PrioritizeResult } from './locks/prioritize.js';

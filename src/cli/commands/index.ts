@@ -1,0 +1,27 @@
+/**
+ * The subcommands of `temporal-pg`. Each lives in its own file here and is loaded only when run, so
+ * a quick `locks` never pays for loading a Temporal worker. Adding one = one file + one entry.
+ */
+import type { CliIo } from '../io.js';
+
+/** A subcommand. `run` returns the exit code (see exit-codes.ts); it may throw CliUsageError. */
+export interface CliCommand {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<CliCommand>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'locks',
+    summary: 'list locks, lock waits and the blocking tree of a database',
+    load: async () => (await import('./locks.js')).locksCommand,
+  },
+];

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+describe('temporal-pg', () => {
+  it('prints its help with the commands and exit codes', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: temporal-pg <command> \[flags\]/);
+    expect(run.stdout).toMatch(/^ {2}locks +list locks/m);
+    expect(run.stdout).toContain('3  database unreachable');
+    expect(run.stderr).toBe('');
+  });
+
+  it('prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = await runCli(['--version']);
+    expect(run).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('exits 2 without a command or with an unknown one', async () => {
+    const bare = await runCli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: temporal-pg');
+    const unknown = await runCli(['lcoks']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "lcoks"');
+    expect(unknown.stdout).toBe('');
+  });
+});
