@@ -8,7 +8,7 @@ import { status } from '@grpc/grpc-js';
 import { api, rpcStatus, type MessageType } from './proto.js';
 
 export interface ErrorDetail {
-  /** Full protobuf name of the detail message, e.g. `api.errordetails.v1.NotFoundFailure`. */
+  /** Full protobuf name of the detail message, e.g. `temporal.api.errordetails.v1.NotFoundFailure`. */
   typeName: string;
   value: Uint8Array;
 }
@@ -41,7 +41,7 @@ function detail(typeName: string, type: MessageType, message: object): ErrorDeta
 
 export const notFound = (message: string) =>
   new RpcError(status.NOT_FOUND, message, [
-    detail('api.errordetails.v1.NotFoundFailure', api.errordetails.v1.NotFoundFailure, {}),
+    detail('temporal.api.errordetails.v1.NotFoundFailure', api.errordetails.v1.NotFoundFailure, {}),
   ]);
 
 export const invalidArgument = (message: string) => new RpcError(status.INVALID_ARGUMENT, message);
@@ -55,7 +55,7 @@ export const unavailable = (message: string) => new RpcError(status.UNAVAILABLE,
 export function namespaceNotFound(namespace: string): RpcError {
   return new RpcError(status.NOT_FOUND, `Namespace ${namespace} is not found.`, [
     detail(
-      'api.errordetails.v1.NamespaceNotFoundFailure',
+      'temporal.api.errordetails.v1.NamespaceNotFoundFailure',
       api.errordetails.v1.NamespaceNotFoundFailure,
       { namespace },
     ),
@@ -68,7 +68,7 @@ export function workflowAlreadyStarted(workflowId: string, runId: string, startR
     `Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${runId}.`,
     [
       detail(
-        'api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+        'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
         api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure,
         { runId, startRequestId },
       ),
