@@ -88,25 +88,28 @@ export interface TestTemporal {
 }
 
 /**
- * Warnings the SDK logs on paths tests take on purpose (a workflow failing, an attempt completing
- * after its timeout, a worker without activities); anything else still gets through.
+ * Warnings the SDK logs on paths tests take on purpose (an activity or workflow failing, an
+ * attempt completing after its timeout, a worker without activities). Anything else gets through,
+ * and setting TEMPORAL_TEST_LOG_LEVEL (e.g. DEBUG) shows everything.
  */
 const EXPECTED_WARNINGS = [
   /^No activities registered/,
+  /^Activity failed$/,
   /^Workflow failed/,
   /^Activity not found on completion/,
   /^Task not found when completing/,
 ];
 
+const chosenLevel = process.env.TEMPORAL_TEST_LOG_LEVEL as LogLevel | undefined;
+const logLevel: LogLevel = chosenLevel ?? 'WARN';
+
 class TestLogger extends DefaultLogger {
   override log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    if (level === 'WARN' && EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) return;
+    if (!chosenLevel && level === 'WARN' && EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) return;
     super.log(level, message, meta);
   }
 }
 
-// TEMPORAL_TEST_LOG_LEVEL=DEBUG (or INFO) brings the SDK's logging back when debugging a test.
-const logLevel = (process.env.TEMPORAL_TEST_LOG_LEVEL ?? 'WARN') as LogLevel;
 const quietLogger = new TestLogger(logLevel);
 installQuietRuntime();
 
