@@ -50,6 +50,11 @@ export interface UseTemporalOptions {
   workflowsPath?: string | URL;
   /** Options of the in-memory service (unused when `TEMPORAL_ADDRESS` is set). */
   service?: TemporalTestServiceOptions;
+  /**
+   * Use the in-memory service even when `TEMPORAL_ADDRESS` is set: for tests of the service
+   * itself, which assert on its internals. @default false
+   */
+  inMemory?: boolean;
 }
 
 /** Worker options a test passes; everything has a test default except the activities. */
@@ -143,7 +148,7 @@ export function uniqueName(label: string): string {
 }
 
 export function useTemporal(options: UseTemporalOptions = {}): TestTemporal {
-  const externalAddress = process.env.TEMPORAL_ADDRESS;
+  const externalAddress = options.inMemory ? undefined : process.env.TEMPORAL_ADDRESS;
   let service: TemporalTestService | undefined;
   let client: Client | undefined;
   let clientConnection: Connection | undefined;
