@@ -25,7 +25,7 @@
  * Everything opened here is closed after the file (the harness fails a file that leaves a TCP
  * handle open).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
@@ -132,12 +132,26 @@ function installQuietRuntime(): void {
 
 const bundles = new Map<string, Promise<WorkflowBundle>>();
 
+/**
+ * Where webpack keeps its build cache between runs (per checkout, like vite's); it halves the
+ * time of bundling workflows that did not change. TEMPORAL_TEST_BUNDLE_CACHE=0 turns it off.
+ */
+const bundleCacheDirectory = fileURLToPath(new URL('../../.tmp/workflow-bundle-cache', import.meta.url));
+
 /** Bundles a workflows module once per process. */
 export function bundleWorkflows(workflowsPath: string | URL): Promise<WorkflowBundle> {
   const path = workflowsPath instanceof URL ? fileURLToPath(workflowsPath) : workflowsPath;
   let bundle = bundles.get(path);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: path, logger: quietLogger }).then(({ code }) => ({ code }));
+    const name = createHash('sha256').update(path).digest('hex').slice(0, 16);
+    bundle = bundleWorkflowCode({
+      workflowsPath: path,
+      logger: quietLogger,
+      webpackConfigHook:
+        process.env.TEMPORAL_TEST_BUNDLE_CACHE === '0'
+          ? undefined
+          : (config) => ({ ...config, cache: { type: 'filesystem', cacheDirectory: bundleCacheDirectory, name } }),
+    }).then(({ code }) => ({ code }));
     bundles.set(path, bundle);
   }
   return bundle;

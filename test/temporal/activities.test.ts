@@ -154,7 +154,7 @@ describe('activities', () => {
       client.workflow.execute(callActivity, {
         taskQueue,
         workflowId: temporal.workflowId('start-to-close'),
-        args: ['slowOnce', { startToCloseTimeout: '700ms', retry: { initialInterval: '10ms' } }],
+        args: ['slowOnce', { startToCloseTimeout: '1s', retry: { initialInterval: '10ms' } }],
       }),
     );
     expect(result).toBe('finished');
@@ -169,7 +169,7 @@ describe('activities', () => {
       if (attempt === 1) {
         for (let row = 1; row <= 3; row++) {
           heartbeat({ row });
-          await sleep('150ms');
+          await sleep('100ms');
         }
         await sleep('5s'); // stalls without heartbeats
       }
@@ -179,7 +179,7 @@ describe('activities', () => {
       client.workflow.execute(callActivity, {
         taskQueue,
         workflowId: temporal.workflowId('heartbeat-timeout'),
-        args: ['resumable', { startToCloseTimeout: '30s', heartbeatTimeout: '800ms', retry: { initialInterval: '10ms' } }],
+        args: ['resumable', { startToCloseTimeout: '30s', heartbeatTimeout: '1500ms', retry: { initialInterval: '10ms' } }],
       }),
     );
     expect(resumedFrom[0]).toBeUndefined();

@@ -177,7 +177,7 @@ describe('golden event sequences', () => {
       const handle = await client.workflow.start(failsUntilDefused, {
         taskQueue,
         workflowId: temporal.workflowId('transient'),
-        workflowTaskTimeout: '500ms',
+        workflowTaskTimeout: '1s',
       });
       await handle.signal(explodeSignal);
       for (let attempt = 0; attempt < 3; ) {
@@ -188,17 +188,13 @@ describe('golden event sequences', () => {
       await handle.result();
       const events = await eventsOf(handle);
       const names = events.map(eventName);
-      expect(names.slice(0, 9)).toEqual([
-        'WorkflowExecutionStarted',
-        ...WT,
-        'WorkflowExecutionSignaled',
-        'WorkflowTaskScheduled',
-        'WorkflowTaskStarted',
-        'WorkflowTaskFailed',
-        'WorkflowExecutionSignaled',
-      ]);
-      expect(names.slice(9)).toEqual([...WT, 'WorkflowExecutionCompleted']);
-      expect(events[9]!.workflowTaskScheduledEventAttributes!.attempt).toBeGreaterThanOrEqual(3);
+      // What comes before the failure depends on timing (the signal may arrive before the first
+      // task starts). What matters: the first failure is recorded, its retries (attempts 2, 3, …)
+      // are not, and the attempt that finally succeeds is stored with its attempt number.
+      expect(names.filter((name) => name === 'WorkflowTaskFailed'), names.join(' ')).toHaveLength(1);
+      const failedAt = names.indexOf('WorkflowTaskFailed');
+      expect(names.slice(failedAt + 1), names.join(' ')).toEqual(['WorkflowExecutionSignaled', ...WT, 'WorkflowExecutionCompleted']);
+      expect(events[failedAt + 2]!.workflowTaskScheduledEventAttributes!.attempt).toBeGreaterThanOrEqual(3);
     });
   });
 
