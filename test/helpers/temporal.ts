@@ -157,6 +157,21 @@ export function bundleWorkflows(workflowsPath: string | URL): Promise<WorkflowBu
   return bundle;
 }
 
+/**
+ * Polls `read` every 50 ms until `accept` approves its value or `timeoutMs` (default 10 000 ms)
+ * passes, and returns the last value read, so the caller's assertion shows what was seen. For
+ * state a service reaches asynchronously (a real server's visibility, a parent-close policy).
+ */
+export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** `label` plus a random suffix: names no other test (or earlier run on a real server) uses. */
 export function uniqueName(label: string): string {
   return `${label}-${randomBytes(5).toString('hex')}`;
 }

@@ -167,6 +167,25 @@ function firstRunOf(engine: Engine, child: ChildState): string | undefined {
   return engine.store.find(child.namespace, child.workflowId, child.runId)?.firstExecutionRunId;
 }
 
+/**
+ * After the initiating task: finds the target run (it must be running, and a child of `ex` when
+ * `childWorkflowOnly`), acts on it, and reports back to `ex` with the success or failure event.
+ */
+function reachExternal(
+  engine: Engine,
+  ex: Execution,
+  target: { namespace: string; workflowId: string; runId: string; childWorkflowOnly?: boolean | null },
+  act: (run: Execution) => void,
+  report: (reached: boolean) => void,
+): void {
+  engine.defer(() => {
+    const run = engine.store.find(target.namespace, target.workflowId, target.runId);
+    const reached = run?.isRunning === true && (!target.childWorkflowOnly || run.params.parent?.workflowId === ex.workflowId);
+    if (run && reached) act(run);
+    deliver(engine, ex, () => report(reached));
+  });
+}
+
 export function initiateSignalExternal(
   engine: Engine,
   ex: Execution,
@@ -189,33 +208,31 @@ export function initiateSignalExternal(
     },
     engine.clock.now(),
   );
-  engine.defer(() => {
-    const run = engine.store.find(namespace, target.workflowId, target.runId);
-    const reachable = run?.isRunning && (!attrs.childWorkflowOnly || run.params.parent?.workflowId === ex.workflowId);
-    if (run && reachable) {
+  const common = { namespace, workflowExecution: target, initiatedEventId: long(initiatedEventId), control: attrs.control };
+  reachExternal(
+    engine,
+    ex,
+    { namespace, ...target, childWorkflowOnly: attrs.childWorkflowOnly },
+    (run) =>
       signalRun(engine, run, {
         signalName: attrs.signalName ?? '',
         input: attrs.input,
         header: attrs.header,
         identity: SERVICE_IDENTITY,
         externalWorkflowExecution: ex.execution,
-      });
-    }
-    deliver(engine, ex, () => {
-      const common = { namespace, workflowExecution: target, initiatedEventId: long(initiatedEventId), control: attrs.control };
-      if (reachable) ex.history.append('externalWorkflowExecutionSignaledEventAttributes', common, engine.clock.now());
-      else {
-        ex.history.append(
-          'signalExternalWorkflowExecutionFailedEventAttributes',
-          {
-            ...common,
-            cause: enums.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-          },
-          engine.clock.now(),
-        );
-      }
-    });
-  });
+      }),
+    (reached) =>
+      reached
+        ? ex.history.append('externalWorkflowExecutionSignaledEventAttributes', common, engine.clock.now())
+        : ex.history.append(
+            'signalExternalWorkflowExecutionFailedEventAttributes',
+            {
+              ...common,
+              cause: enums.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+            },
+            engine.clock.now(),
+          ),
+  );
 }
 
 export function initiateCancelExternal(
@@ -238,31 +255,29 @@ export function initiateCancelExternal(
     },
     engine.clock.now(),
   );
-  engine.defer(() => {
-    const run = engine.store.find(namespace, target.workflowId, target.runId);
-    const reachable = run?.isRunning && (!attrs.childWorkflowOnly || run.params.parent?.workflowId === ex.workflowId);
-    if (run && reachable) {
+  const common = { namespace, workflowExecution: target, initiatedEventId: long(initiatedEventId) };
+  reachExternal(
+    engine,
+    ex,
+    { namespace, ...target, childWorkflowOnly: attrs.childWorkflowOnly },
+    (run) =>
       requestCancelRun(engine, run, {
         cause: attrs.reason ?? '',
         identity: SERVICE_IDENTITY,
         externalInitiatedEventId: initiatedEventId,
         externalWorkflowExecution: ex.execution,
-      });
-    }
-    deliver(engine, ex, () => {
-      const common = { namespace, workflowExecution: target, initiatedEventId: long(initiatedEventId) };
-      if (reachable) ex.history.append('externalWorkflowExecutionCancelRequestedEventAttributes', common, engine.clock.now());
-      else {
-        ex.history.append(
-          'requestCancelExternalWorkflowExecutionFailedEventAttributes',
-          {
-            ...common,
-            control: attrs.control,
-            cause: enums.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-          },
-          engine.clock.now(),
-        );
-      }
-    });
-  });
+      }),
+    (reached) =>
+      reached
+        ? ex.history.append('externalWorkflowExecutionCancelRequestedEventAttributes', common, engine.clock.now())
+        : ex.history.append(
+            'requestCancelExternalWorkflowExecutionFailedEventAttributes',
+            {
+              ...common,
+              control: attrs.control,
+              cause: enums.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+            },
+            engine.clock.now(),
+          ),
+  );
 }

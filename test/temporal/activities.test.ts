@@ -8,7 +8,7 @@ import { ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/common';
 import { activityInfo, CompleteAsyncError, Context, heartbeat, sleep } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
-import { useTemporal } from '../helpers/temporal.js';
+import { eventually, useTemporal } from '../helpers/temporal.js';
 import { activitySequence, callActivity, cancelActivityOnSignal, cancelActivitySignal } from './workflows/activities.js';
 
 const temporal = useTemporal({ workflowsPath: new URL('./workflows/activities.ts', import.meta.url) });
@@ -229,6 +229,11 @@ describe('activities', () => {
         ],
       });
       await running;
+      const pending = await eventually(
+        async () => (await handle.describe()).raw.pendingActivities ?? [],
+        (activities) => activities[0]?.lastHeartbeatTime != null,
+      );
+      expect(pending.map((activity) => [activity.activityType?.name, activity.attempt])).toEqual([['waitForCancel', 1]]);
       const signalledAt = Date.now();
       await handle.signal(cancelActivitySignal);
       const outcome = await handle.result();
@@ -288,6 +293,28 @@ describe('activities', () => {
       expect((failure.cause as TimeoutFailure).timeoutType).toBe('START_TO_CLOSE');
       await expect(client.activity.complete(taskToken!, 'too late')).rejects.toBeInstanceOf(ActivityNotFoundError);
     });
+  });
+
+  it('completes an activity asynchronously, by workflow and activity id', async () => {
+    let started!: (id: { workflowId: string; activityId: string }) => void;
+    const waiting = new Promise<{ workflowId: string; activityId: string }>((resolve) => (started = resolve));
+    const completedElsewhere = async () => {
+      const info = activityInfo();
+      started({ workflowId: info.workflowExecution!.workflowId, activityId: info.activityId });
+      throw new CompleteAsyncError();
+    };
+    const result = await temporal.withWorker({ activities: { completedElsewhere } }, async ({ client, taskQueue }) => {
+      const run = client.workflow.execute(callActivity, {
+        taskQueue,
+        workflowId: temporal.workflowId('async-by-id'),
+        args: ['completedElsewhere', { startToCloseTimeout: '30s', heartbeatTimeout: '10s' }],
+      });
+      const id = await waiting;
+      await client.activity.heartbeat(id, { progress: 'half' });
+      await client.activity.complete(id, 'done by id');
+      return await run;
+    });
+    expect(result).toBe('done by id');
   });
 
   it('runs 200 sequential activities in a few seconds', async () => {

@@ -7,19 +7,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { useTemporal } from '../helpers/temporal.js';
+import { eventually, useTemporal } from '../helpers/temporal.js';
 import { accumulator, addSignal, totalQuery } from './workflows/control.js';
 
 const temporal = useTemporal({ workflowsPath: new URL('./workflows/control.ts', import.meta.url) });
 
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('client', () => {
   it('refuses to start a workflow id that is already running', async () => {

@@ -5,9 +5,9 @@
  * TEMPORAL_ADDRESS set.
  */
 import { QueryNotRegisteredError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { CancelledFailure, TerminatedFailure } from '@temporalio/common';
+import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { useTemporal } from '../helpers/temporal.js';
+import { eventually, useTemporal } from '../helpers/temporal.js';
 import {
   accumulator,
   addSignal,
@@ -16,6 +16,7 @@ import {
   child,
   cleanupQuery,
   countdown,
+  failsFirstAttempt,
   itemsQuery,
   parent,
   parentLeavingChild,
@@ -28,15 +29,6 @@ import {
 
 const temporal = useTemporal({ workflowsPath: new URL('./workflows/control.ts', import.meta.url) });
 
-/** Polls `read` until it returns something `accept`s (state the service reaches asynchronously). */
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function failureOf(handle: WorkflowHandle): Promise<WorkflowFailedError> {
   const err = await handle.result().then(
@@ -112,6 +104,34 @@ describe('cancellation and termination', () => {
       expect(failure.cause).toBeInstanceOf(TerminatedFailure);
       expect(failure.message).toBe('operator stopped it');
       expect((await handle.describe()).status.name).toBe('TERMINATED');
+    });
+  });
+});
+
+describe('run retries and timeouts', () => {
+  it('retries a failed run under the workflow retry policy and follows it to the result', async () => {
+    await temporal.withWorker(async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(failsFirstAttempt, {
+        taskQueue,
+        workflowId: temporal.workflowId('workflow-retry'),
+        retry: { maximumAttempts: 2, initialInterval: '100ms' },
+      });
+      expect(await handle.result()).toBe(2);
+      const first = await client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
+      expect(first.status.name).toBe('FAILED');
+    });
+  });
+
+  it('times out a run that exceeds its run timeout', async () => {
+    await temporal.withWorker(async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(waitsForCancel, {
+        taskQueue,
+        workflowId: temporal.workflowId('run-timeout'),
+        workflowRunTimeout: '500ms',
+      });
+      const failure = await failureOf(handle);
+      expect(failure.cause).toBeInstanceOf(TimeoutFailure);
+      expect((await handle.describe()).status.name).toBe('TIMED_OUT');
     });
   });
 });

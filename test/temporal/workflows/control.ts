@@ -3,6 +3,7 @@
  * continue-as-new, child workflows and signalling/cancelling other workflows.
  */
 import {
+  ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
   condition,
@@ -68,6 +69,12 @@ export async function waitsForCancel(): Promise<never> {
     }
     throw err;
   }
+}
+
+/** Fails its first attempt (the workflow, not a task); the retry policy runs it again. */
+export async function failsFirstAttempt(): Promise<number> {
+  if (workflowInfo().attempt === 1) throw ApplicationFailure.retryable('first attempt fails', 'FirstAttempt');
+  return workflowInfo().attempt;
 }
 
 /** Continues as new until `remaining` reaches 0; returns the runs it went through. */
