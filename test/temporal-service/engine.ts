@@ -16,6 +16,8 @@ export interface PendingQuery {
 
 export interface Engine {
   readonly namespace: string;
+  /** History length and size from which workflow tasks suggest continue-as-new. */
+  readonly suggestContinueAsNew: { events: number; bytes: number };
   readonly clock: Clock;
   readonly queues: TaskQueues;
   readonly store: ExecutionStore;

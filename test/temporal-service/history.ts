@@ -2,7 +2,7 @@
  * One run's event history: assigns event ids and times, derives the event type from the
  * attributes field, and wakes long polls waiting for new events.
  */
-import { enums, long, msTimestamp, type temporal, type HistoryEvent } from './proto.js';
+import { api, enums, long, msTimestamp, type temporal, type HistoryEvent } from './proto.js';
 
 export type AttributeKey = Extract<keyof HistoryEvent, `${string}EventAttributes`>;
 export type EventAttributes<K extends AttributeKey> = NonNullable<HistoryEvent[K]>;
@@ -37,6 +37,8 @@ export function buildEvent<K extends AttributeKey>(
 
 export class History {
   readonly events: HistoryEvent[] = [];
+  /** Encoded size of the events, which workers see as `workflowInfo().historySize`. */
+  sizeBytes = 0;
   private readonly waiters = new Set<() => void>();
 
   /** Id the next appended event gets. */
@@ -46,15 +48,20 @@ export class History {
 
   append<K extends AttributeKey>(key: K, attributes: EventAttributes<K>, timeMs: number): number {
     const id = this.nextEventId;
-    this.events.push(buildEvent(id, key, attributes, timeMs));
+    this.push(buildEvent(id, key, attributes, timeMs));
     this.changed();
     return id;
   }
 
   /** Appends events built earlier (a transient workflow task that completed). */
   appendBuilt(events: HistoryEvent[]): void {
-    this.events.push(...events);
+    for (const event of events) this.push(event);
     this.changed();
+  }
+
+  private push(event: HistoryEvent): void {
+    this.events.push(event);
+    this.sizeBytes += api.history.v1.HistoryEvent.encode(event).finish().length;
   }
 
   event(id: number): HistoryEvent | undefined {

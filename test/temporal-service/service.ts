@@ -25,6 +25,17 @@ export interface TemporalTestServiceOptions {
    */
   longPollTimeoutMs?: number;
   /**
+   * History length (events) from which workflow tasks carry `suggestContinueAsNew`, as
+   * `workflowInfo().continueAsNewSuggested` shows it; lower it to test continue-as-new logic.
+   * @default 4096 (the real server's default)
+   */
+  suggestContinueAsNewAfterEvents?: number;
+  /**
+   * History size (bytes) from which workflow tasks carry `suggestContinueAsNew`.
+   * @default 4194304 (4 MiB, the real server's default)
+   */
+  suggestContinueAsNewAfterBytes?: number;
+  /**
    * Receives warnings: RPCs the service does not implement, internal errors.
    * @default writes to stderr
    */
@@ -53,6 +64,10 @@ export async function startTemporalTestService(options: TemporalTestServiceOptio
   const clock = realClock((err) => log(`timer failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   const engine: Engine = {
     namespace,
+    suggestContinueAsNew: {
+      events: options.suggestContinueAsNewAfterEvents ?? 4096,
+      bytes: options.suggestContinueAsNewAfterBytes ?? 4 * 1024 * 1024,
+    },
     clock,
     queues: new TaskQueues(longPollTimeoutMs),
     store: new ExecutionStore(),
@@ -87,7 +102,7 @@ export async function startTemporalTestService(options: TemporalTestServiceOptio
             method,
             (request: { namespace?: string }, call: Parameters<typeof handler>[1]) => {
               // Every WorkflowService request names its namespace; only ours exists.
-              if (request.namespace && request.namespace !== namespace && method !== 'DescribeNamespace') {
+              if (request.namespace && request.namespace !== namespace) {
                 throw namespaceNotFound(request.namespace);
               }
               return handler(request, call);

@@ -65,6 +65,22 @@ function scheduledAttributes(ex: Execution, attempt: number) {
   };
 }
 
+/** Like the real server, suggests continue-as-new once the history grows past the limits. */
+function startedAttributes(engine: Engine, ex: Execution, task: WorkflowTaskState, identity: string) {
+  const Reason = enums.SuggestContinueAsNewReason;
+  const reasons = [
+    ...(ex.history.nextEventId >= engine.suggestContinueAsNew.events ? [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS] : []),
+    ...(ex.history.sizeBytes >= engine.suggestContinueAsNew.bytes ? [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE] : []),
+  ];
+  return {
+    scheduledEventId: long(task.scheduledEventId),
+    identity,
+    historySizeBytes: long(ex.history.sizeBytes),
+    suggestContinueAsNew: reasons.length > 0,
+    suggestContinueAsNewReasons: reasons,
+  };
+}
+
 function startWorkflowTask(engine: Engine, ex: Execution, task: WorkflowTaskState, identity: string): PollResponse | undefined {
   if (!ex.isRunning || ex.workflowTask !== task || task.phase !== 'scheduled') return undefined;
   const now = engine.clock.now();
@@ -76,15 +92,11 @@ function startWorkflowTask(engine: Engine, ex: Execution, task: WorkflowTaskStat
     task.startedEventId = task.scheduledEventId + 1;
     task.transientEvents = [
       buildEvent(task.scheduledEventId, 'workflowTaskScheduledEventAttributes', scheduledAttributes(ex, task.attempt), task.scheduledTimeMs),
-      buildEvent(task.startedEventId, 'workflowTaskStartedEventAttributes', { scheduledEventId: long(task.scheduledEventId), identity }, now),
+      buildEvent(task.startedEventId, 'workflowTaskStartedEventAttributes', startedAttributes(engine, ex, task, identity), now),
     ];
     events = [...events, ...task.transientEvents];
   } else {
-    task.startedEventId = ex.history.append(
-      'workflowTaskStartedEventAttributes',
-      { scheduledEventId: long(task.scheduledEventId), identity },
-      now,
-    );
+    task.startedEventId = ex.history.append('workflowTaskStartedEventAttributes', startedAttributes(engine, ex, task, identity), now);
     events = [...events];
   }
   task.timeout = engine.clock.setTimer(ex.params.workflowTaskTimeoutMs, () => timeoutWorkflowTask(engine, ex, task));

@@ -26,6 +26,13 @@ export async function sleeper(ms: number): Promise<number> {
   return Date.now() - before;
 }
 
+/** Runs `timers` short timers, then reports what the worker knows about the history's growth. */
+export async function growsHistory(timers: number): Promise<{ suggested: boolean; length: number; size: number }> {
+  for (let i = 0; i < timers; i++) await sleep(1);
+  const info = workflowInfo();
+  return { suggested: info.continueAsNewSuggested, length: info.historyLength, size: info.historySize };
+}
+
 /** Starts a long timer and cancels it after a short one; reports what the long timer did. */
 export async function cancelledTimer(): Promise<string> {
   const scope = new CancellationScope();
