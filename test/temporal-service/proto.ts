@@ -67,12 +67,4 @@ export function msTimestamp(ms: number): Timestamp {
   return { seconds: long(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 };
 }
 
-export function timestampMs(timestamp: Timestamp | null | undefined): number {
-  if (!timestamp) return 0;
-  return num(timestamp.seconds) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6);
-}
 
-/** A message decoded by protobufjs carries every scalar with its default; an empty name is "unset". */
-export function nonEmpty(value: string | null | undefined): string | undefined {
-  return value ? value : undefined;
-}

@@ -50,8 +50,6 @@ export const failedPrecondition = (message: string) => new RpcError(status.FAILE
 
 export const unimplemented = (message: string) => new RpcError(status.UNIMPLEMENTED, message);
 
-export const unavailable = (message: string) => new RpcError(status.UNAVAILABLE, message);
-
 export function namespaceNotFound(namespace: string): RpcError {
   return new RpcError(status.NOT_FOUND, `Namespace ${namespace} is not found.`, [
     detail(

@@ -92,10 +92,6 @@ export class TaskQueues<Response = object> {
     }
   }
 
-  /** Number of polls currently waiting on a queue (for tests and describe-style diagnostics). */
-  waitingPolls(kind: TaskKind, name: string): number {
-    return this.queues.get(`${kind}:${name}`)?.polls.length ?? 0;
-  }
 
   private queue(kind: TaskKind, name: string): Queue<Response> {
     const key = `${kind}:${name}`;

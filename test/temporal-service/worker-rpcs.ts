@@ -24,7 +24,7 @@ import { completeWorkflowTask, failWorkflowTask } from './workflow-tasks.js';
 type W = typeof temporal.api.workflowservice.v1;
 type Request<K extends keyof W> = W[K] extends { prototype: infer P } ? P : never;
 
-export const SERVER_VERSION = '1.24.0-temporal-pg-in-memory';
+const SERVER_VERSION = '1.24.0-temporal-pg-in-memory';
 
 export function workerHandlers(engine: Engine): Record<string, Handler> {
   return {
