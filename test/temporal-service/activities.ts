@@ -11,13 +11,23 @@
  * - cancellation of a started activity is delivered only through heartbeat responses;
  * - a completion for an attempt that is no longer running gets NOT_FOUND.
  */
-import { deliver } from './workflow-tasks.js';
 import type { Engine } from './engine.js';
 import type { ActivityState, Execution } from './execution.js';
-import { durationMs, enums, long, msDuration, msTimestamp, num, type temporal, type Failure, type Payloads } from './proto.js';
+import {
+  durationMs,
+  enums,
+  long,
+  msDuration,
+  msTimestamp,
+  num,
+  type temporal,
+  type Failure,
+  type Payloads,
+} from './proto.js';
 import { nextRetry, withRetryDefaults } from './retry-policy.js';
 import { invalidArgument, notFound } from './rpc-error.js';
 import { decodeToken, encodeToken } from './tokens.js';
+import { deliver } from './workflow-tasks.js';
 
 type ScheduleAttributes = temporal.api.command.v1.IScheduleActivityTaskCommandAttributes;
 type RetryState = temporal.api.enums.v1.RetryState;
@@ -125,7 +135,8 @@ export function scheduleActivity(engine: Engine, ex: Execution, attrs: ScheduleA
 /** Puts the current attempt on its task queue. */
 function enqueue(engine: Engine, ex: Execution, activity: ActivityState): void {
   const attempt = activity.attempt;
-  const current = () => ex.isRunning && ex.activities.get(activity.scheduledEventId) === activity && activity.attempt === attempt;
+  const current = () =>
+    ex.isRunning && ex.activities.get(activity.scheduledEventId) === activity && activity.attempt === attempt;
   if (activity.scheduleToStartMs > 0) {
     activity.timers.scheduleToStart = engine.clock.setTimer(activity.scheduleToStartMs, () => {
       if (!current() || activity.phase !== 'scheduled') return;
@@ -134,7 +145,8 @@ function enqueue(engine: Engine, ex: Execution, activity: ActivityState): void {
     });
   }
   engine.queues.add('activity', activity.taskQueue, {
-    take: (poller) => (current() && activity.phase === 'scheduled' ? startAttempt(engine, ex, activity, poller.identity) : undefined),
+    take: (poller) =>
+      current() && activity.phase === 'scheduled' ? startAttempt(engine, ex, activity, poller.identity) : undefined,
   });
 }
 
@@ -183,17 +195,23 @@ function armHeartbeatTimeout(engine: Engine, ex: Execution, activity: ActivitySt
   );
 }
 
-function timeoutAttempt(engine: Engine, ex: Execution, activity: ActivityState, attempt: number, type: TimeoutType): void {
-  if (ex.activities.get(activity.scheduledEventId) !== activity || activity.attempt !== attempt || activity.phase !== 'started') {
-    return;
-  }
+function timeoutAttempt(engine: Engine, ex: Execution, activity: ActivityState, attempt: number, type: TimeoutType) {
+  const current = ex.activities.get(activity.scheduledEventId) === activity && activity.attempt === attempt;
+  if (!current || activity.phase !== 'started') return;
   endAttempt(engine, ex, activity, timeoutFailure(type, activity), 'timedOut', activity.startedIdentity);
 }
 
+const TIMEOUT_NAMES: Record<number, string> = {
+  [Timeout.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE]: 'ScheduleToClose',
+  [Timeout.TIMEOUT_TYPE_SCHEDULE_TO_START]: 'ScheduleToStart',
+  [Timeout.TIMEOUT_TYPE_START_TO_CLOSE]: 'StartToClose',
+  [Timeout.TIMEOUT_TYPE_HEARTBEAT]: 'Heartbeat',
+};
+
+/** The failure a timeout records, worded like the real server's. */
 function timeoutFailure(type: TimeoutType, activity: ActivityState): Failure {
-  const name = { [Timeout.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE]: 'ScheduleToClose', [Timeout.TIMEOUT_TYPE_SCHEDULE_TO_START]: 'ScheduleToStart', [Timeout.TIMEOUT_TYPE_START_TO_CLOSE]: 'StartToClose', [Timeout.TIMEOUT_TYPE_HEARTBEAT]: 'Heartbeat' }[type as number];
   return {
-    message: `activity ${name} timeout`,
+    message: `activity ${TIMEOUT_NAMES[type as number]} timeout`,
     timeoutFailureInfo: { timeoutType: type, lastHeartbeatDetails: activity.heartbeatDetails },
   };
 }
@@ -266,11 +284,14 @@ function finish(engine: Engine, ex: Execution, activity: ActivityState, outcome:
       );
       if ('completed' in outcome) {
         const { result, identity } = outcome.completed;
-        ex.history.append('activityTaskCompletedEventAttributes', { scheduledEventId, startedEventId, result, identity }, now);
+        const attributes = { scheduledEventId, startedEventId, result, identity };
+        ex.history.append('activityTaskCompletedEventAttributes', attributes, now);
       } else if ('failed' in outcome) {
-        ex.history.append('activityTaskFailedEventAttributes', { scheduledEventId, startedEventId, ...outcome.failed }, now);
+        const attributes = { scheduledEventId, startedEventId, ...outcome.failed };
+        ex.history.append('activityTaskFailedEventAttributes', attributes, now);
       } else if ('timedOut' in outcome) {
-        ex.history.append('activityTaskTimedOutEventAttributes', { scheduledEventId, startedEventId, ...outcome.timedOut }, now);
+        const attributes = { scheduledEventId, startedEventId, ...outcome.timedOut };
+        ex.history.append('activityTaskTimedOutEventAttributes', attributes, now);
       } else {
         ex.history.append(
           'activityTaskCanceledEventAttributes',
@@ -370,7 +391,12 @@ export function activityById(
   return { ex, activity };
 }
 
-export function completeActivity(engine: Engine, target: RunningActivity, result: Payloads | null | undefined, identity: string): void {
+export function completeActivity(
+  engine: Engine,
+  target: RunningActivity,
+  result: Payloads | null | undefined,
+  identity: string,
+): void {
   finish(engine, target.ex, target.activity, { completed: { result, identity } });
 }
 
@@ -380,7 +406,8 @@ export function failActivity(
   request: { failure?: Failure | null; lastHeartbeatDetails?: Payloads | null; identity: string },
 ): void {
   if (request.lastHeartbeatDetails) target.activity.heartbeatDetails = request.lastHeartbeatDetails;
-  endAttempt(engine, target.ex, target.activity, request.failure ?? { message: 'activity failed' }, 'failed', request.identity);
+  const failure = request.failure ?? { message: 'activity failed' };
+  endAttempt(engine, target.ex, target.activity, failure, 'failed', request.identity);
 }
 
 /** The worker confirms a cancellation; only valid after the workflow asked for one. */

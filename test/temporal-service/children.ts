@@ -10,13 +10,22 @@ import type { ChildState, Execution } from './execution.js';
 import { enums, long, type temporal, type HistoryEvent } from './proto.js';
 import { RpcError } from './rpc-error.js';
 import { deliver } from './workflow-tasks.js';
-import { admitStart, firstRunParams, requestCancelRun, signalRun, startRun, terminateRun } from './workflow-runs.js';
+import {
+  admitStart,
+  firstRunParams,
+  requestCancelRun,
+  SERVICE_IDENTITY,
+  signalRun,
+  startRun,
+  terminateRun,
+} from './workflow-runs.js';
 
 type ChildAttributes = temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes;
 
 const Policy = enums.ParentClosePolicy;
+const SignalFailed = enums.SignalExternalWorkflowExecutionFailedCause;
+const CancelFailed = enums.CancelExternalWorkflowExecutionFailedCause;
 const Status = enums.WorkflowExecutionStatus;
-const SERVICE_IDENTITY = 'temporal-pg-test-service';
 
 export function initiateChild(engine: Engine, parent: Execution, attrs: ChildAttributes, completedEventId: number): void {
   const namespace = attrs.namespace || parent.namespace;
@@ -119,20 +128,26 @@ export function reportCloseToParent(engine: Engine, ex: Execution): void {
     const now = engine.clock.now();
     const history = parent.history;
     switch (ex.status) {
-      case Status.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-        history.append('childWorkflowExecutionCompletedEventAttributes', { ...common, result: closeEvent.workflowExecutionCompletedEventAttributes?.result }, now);
+      case Status.WORKFLOW_EXECUTION_STATUS_COMPLETED: {
+        const result = closeEvent.workflowExecutionCompletedEventAttributes?.result;
+        history.append('childWorkflowExecutionCompletedEventAttributes', { ...common, result }, now);
         break;
+      }
       case Status.WORKFLOW_EXECUTION_STATUS_FAILED: {
         const { failure, retryState } = closeEvent.workflowExecutionFailedEventAttributes ?? {};
         history.append('childWorkflowExecutionFailedEventAttributes', { ...common, failure, retryState }, now);
         break;
       }
-      case Status.WORKFLOW_EXECUTION_STATUS_CANCELED:
-        history.append('childWorkflowExecutionCanceledEventAttributes', { ...common, details: closeEvent.workflowExecutionCanceledEventAttributes?.details }, now);
+      case Status.WORKFLOW_EXECUTION_STATUS_CANCELED: {
+        const details = closeEvent.workflowExecutionCanceledEventAttributes?.details;
+        history.append('childWorkflowExecutionCanceledEventAttributes', { ...common, details }, now);
         break;
-      case Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-        history.append('childWorkflowExecutionTimedOutEventAttributes', { ...common, retryState: closeEvent.workflowExecutionTimedOutEventAttributes?.retryState }, now);
+      }
+      case Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT: {
+        const retryState = closeEvent.workflowExecutionTimedOutEventAttributes?.retryState;
+        history.append('childWorkflowExecutionTimedOutEventAttributes', { ...common, retryState }, now);
         break;
+      }
       default:
         history.append('childWorkflowExecutionTerminatedEventAttributes', common, now);
     }
@@ -180,7 +195,8 @@ function reachExternal(
 ): void {
   engine.defer(() => {
     const run = engine.store.find(target.namespace, target.workflowId, target.runId);
-    const reached = run?.isRunning === true && (!target.childWorkflowOnly || run.params.parent?.workflowId === ex.workflowId);
+    const reached =
+      run?.isRunning === true && (!target.childWorkflowOnly || run.params.parent?.workflowId === ex.workflowId);
     if (run && reached) act(run);
     deliver(engine, ex, () => report(reached));
   });
@@ -208,7 +224,12 @@ export function initiateSignalExternal(
     },
     engine.clock.now(),
   );
-  const common = { namespace, workflowExecution: target, initiatedEventId: long(initiatedEventId), control: attrs.control };
+  const common = {
+    namespace,
+    workflowExecution: target,
+    initiatedEventId: long(initiatedEventId),
+    control: attrs.control,
+  };
   reachExternal(
     engine,
     ex,
@@ -228,7 +249,7 @@ export function initiateSignalExternal(
             'signalExternalWorkflowExecutionFailedEventAttributes',
             {
               ...common,
-              cause: enums.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+              cause: SignalFailed.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
             },
             engine.clock.now(),
           ),
@@ -275,7 +296,7 @@ export function initiateCancelExternal(
             {
               ...common,
               control: attrs.control,
-              cause: enums.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+              cause: CancelFailed.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
             },
             engine.clock.now(),
           ),

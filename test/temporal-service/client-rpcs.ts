@@ -6,7 +6,7 @@
 import type { Engine } from './engine.js';
 import type { Handler } from './grpc-server.js';
 import { getHistory } from './history-rpc.js';
-import type { temporal } from './proto.js';
+import type { temporal, WorkflowExecution } from './proto.js';
 import { queryWorkflow } from './queries.js';
 import { invalidArgument, unimplemented } from './rpc-error.js';
 import { countExecutions, describeExecution, listExecutions } from './visibility.js';
@@ -40,6 +40,11 @@ function admit(engine: Engine, request: StartRequest | SignalWithStartRequest) {
   });
 }
 
+/** The run a request names (current run when the run id is empty), or NOT_FOUND. */
+function runOf(engine: Engine, namespace: string, execution: WorkflowExecution | null | undefined) {
+  return engine.store.get(namespace, execution?.workflowId ?? '', execution?.runId);
+}
+
 export function clientHandlers(engine: Engine, longPollTimeoutMs: number): Record<string, Handler> {
   return {
     StartWorkflowExecution(request: StartRequest) {
@@ -66,13 +71,14 @@ export function clientHandlers(engine: Engine, longPollTimeoutMs: number): Recor
       }
       admit(engine, request);
       const run = startRun(engine, startParams(engine, request), {
-        beforeFirstTask: (ex) => ex.history.append('workflowExecutionSignaledEventAttributes', signal, engine.clock.now()),
+        beforeFirstTask: (ex) =>
+          ex.history.append('workflowExecutionSignaledEventAttributes', signal, engine.clock.now()),
       });
       return { runId: run.runId, started: true };
     },
 
     SignalWorkflowExecution(request: temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest) {
-      const ex = engine.store.get(request.namespace, request.workflowExecution?.workflowId ?? '', request.workflowExecution?.runId);
+      const ex = runOf(engine, request.namespace, request.workflowExecution);
       signalRun(engine, ex, {
         signalName: request.signalName,
         input: request.input,
@@ -84,13 +90,13 @@ export function clientHandlers(engine: Engine, longPollTimeoutMs: number): Recor
     },
 
     RequestCancelWorkflowExecution(request: temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionRequest) {
-      const ex = engine.store.get(request.namespace, request.workflowExecution?.workflowId ?? '', request.workflowExecution?.runId);
+      const ex = runOf(engine, request.namespace, request.workflowExecution);
       requestCancelRun(engine, ex, { cause: request.reason, identity: request.identity });
       return {};
     },
 
     TerminateWorkflowExecution(request: temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest) {
-      const ex = engine.store.get(request.namespace, request.workflowExecution?.workflowId ?? '', request.workflowExecution?.runId);
+      const ex = runOf(engine, request.namespace, request.workflowExecution);
       terminateRun(engine, ex, { reason: request.reason, details: request.details, identity: request.identity });
       return {};
     },
@@ -99,12 +105,14 @@ export function clientHandlers(engine: Engine, longPollTimeoutMs: number): Recor
       queryWorkflow(engine, request, call.signal),
 
     DescribeWorkflowExecution(request: temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest) {
-      return describeExecution(engine.store.get(request.namespace, request.execution?.workflowId ?? '', request.execution?.runId));
+      return describeExecution(runOf(engine, request.namespace, request.execution));
     },
 
-    ListWorkflowExecutions: (request: temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest) => listExecutions(engine, request),
+    ListWorkflowExecutions: (request: temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest) =>
+      listExecutions(engine, request),
 
-    CountWorkflowExecutions: (request: temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest) => countExecutions(engine, request),
+    CountWorkflowExecutions: (request: temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest) =>
+      countExecutions(engine, request),
 
     GetWorkflowExecutionHistory: (request: temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest, call) =>
       getHistory(engine, request, call.signal, longPollTimeoutMs),

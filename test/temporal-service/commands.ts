@@ -26,7 +26,10 @@ export function isCloseCommand(command: Command): boolean {
   );
 }
 
-export function findInvalidCommand(ex: Execution, commands: Command[]): { cause: FailedCause; message: string } | undefined {
+export function findInvalidCommand(
+  ex: Execution,
+  commands: Command[],
+): { cause: FailedCause; message: string } | undefined {
   const newActivityIds = new Set<string>();
   const newTimerIds = new Set<string>();
   for (const command of commands) {
@@ -38,7 +41,10 @@ export function findInvalidCommand(ex: Execution, commands: Command[]): { cause:
         if (problem) return invalid(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, problem);
         const id = attrs.activityId ?? '';
         if (ex.activityById(id) || newActivityIds.has(id)) {
-          return invalid(Cause.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID, `Activity ID ${id} is already open`);
+          return invalid(
+            Cause.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
+            `Activity ID ${id} is already open`,
+          );
         }
         newActivityIds.add(id);
         break;
@@ -63,7 +69,10 @@ export function findInvalidCommand(ex: Execution, commands: Command[]): { cause:
       case Type.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
         const attrs = command.startChildWorkflowExecutionCommandAttributes ?? {};
         if (!attrs.workflowId || !attrs.workflowType?.name) {
-          return invalid(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, 'WorkflowId and WorkflowType are required');
+          return invalid(
+            Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+            'WorkflowId and WorkflowType are required',
+          );
         }
         if (attrs.cronSchedule) return unsupported('cron schedules on child workflows');
         break;
@@ -71,7 +80,10 @@ export function findInvalidCommand(ex: Execution, commands: Command[]): { cause:
       case Type.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
         const attrs = command.signalExternalWorkflowExecutionCommandAttributes ?? {};
         if (!attrs.execution?.workflowId || !attrs.signalName) {
-          return invalid(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId and SignalName are required');
+          return invalid(
+            Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+            'WorkflowId and SignalName are required',
+          );
         }
         break;
       }
@@ -154,7 +166,12 @@ export function applyCommands(
         initiateSignalExternal(engine, ex, command.signalExternalWorkflowExecutionCommandAttributes!, completedEventId);
         break;
       case Type.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
-        initiateCancelExternal(engine, ex, command.requestCancelExternalWorkflowExecutionCommandAttributes!, completedEventId);
+        initiateCancelExternal(
+          engine,
+          ex,
+          command.requestCancelExternalWorkflowExecutionCommandAttributes!,
+          completedEventId,
+        );
         break;
       case Type.COMMAND_TYPE_RECORD_MARKER: {
         const attrs = command.recordMarkerCommandAttributes!;

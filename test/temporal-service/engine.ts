@@ -8,7 +8,9 @@ import type { ExecutionStore } from './store.js';
 import type { Payloads } from './proto.js';
 import type { TaskQueues } from './task-queues.js';
 
-export type QueryOutcome = { answered: true; result: Payloads | null | undefined } | { answered: false; message: string };
+export type QueryOutcome =
+  | { answered: true; result: Payloads | null | undefined }
+  | { answered: false; message: string };
 
 export interface PendingQuery {
   resolve(outcome: QueryOutcome): void;

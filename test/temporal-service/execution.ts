@@ -5,7 +5,17 @@
  */
 import type { TimerHandle } from './clock.js';
 import { History } from './history.js';
-import { enums, type temporal, type Failure, type Header, type HistoryEvent, type Memo, type Payloads, type RetryPolicy, type SearchAttributes } from './proto.js';
+import {
+  enums,
+  type temporal,
+  type Failure,
+  type Header,
+  type HistoryEvent,
+  type Memo,
+  type Payloads,
+  type RetryPolicy,
+  type SearchAttributes,
+} from './proto.js';
 import type { RunRef } from './tokens.js';
 
 export type WorkflowStatus = temporal.api.enums.v1.WorkflowExecutionStatus;

@@ -108,7 +108,8 @@ function buildService(
           reported.add(method);
           options.log(`${service.name}/${method} is not implemented by the in-memory Temporal service`);
         }
-        callback({ code: status.UNIMPLEMENTED, details: `${method} is not implemented by the in-memory Temporal service` });
+        const details = `${method} is not implemented by the in-memory Temporal service`;
+        callback({ code: status.UNIMPLEMENTED, details });
         return;
       }
       const cancelled = new AbortController();

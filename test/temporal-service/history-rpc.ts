@@ -26,7 +26,8 @@ export async function getHistory(
   longPollTimeoutMs: number,
 ): Promise<HistoryResponse> {
   const token = decodePageToken(request.nextPageToken);
-  const ex = engine.store.get(request.namespace, request.execution?.workflowId ?? '', token?.runId ?? request.execution?.runId);
+  const workflowId = request.execution?.workflowId ?? '';
+  const ex = engine.store.get(request.namespace, workflowId, token?.runId ?? request.execution?.runId);
   const waitUntil = engine.clock.now() + longPollTimeoutMs;
   const wait = async (done: () => boolean) => {
     while (!done() && !signal.aborted && engine.clock.now() < waitUntil) {

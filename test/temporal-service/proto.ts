@@ -30,7 +30,10 @@ export type Timestamp = google.protobuf.ITimestamp;
 /** The subset of protobufjs' reflection API the gRPC layer uses. */
 export interface ProtobufRoot {
   lookupService(name: string): {
-    methods: Record<string, { requestType: string; responseType: string; requestStream?: boolean; responseStream?: boolean }>;
+    methods: Record<
+      string,
+      { requestType: string; responseType: string; requestStream?: boolean; responseStream?: boolean }
+    >;
   };
   lookupType(name: string): MessageType;
 }

@@ -21,7 +21,11 @@ const Reject = enums.QueryRejectCondition;
 /** How long a query waits for the run's first workflow task, like the real server. */
 const FIRST_TASK_WAIT_MS = 1000;
 
-export async function queryWorkflow(engine: Engine, request: QueryRequest, signal: AbortSignal): Promise<QueryResponse> {
+export async function queryWorkflow(
+  engine: Engine,
+  request: QueryRequest,
+  signal: AbortSignal,
+): Promise<QueryResponse> {
   const ex = engine.store.get(request.namespace, request.execution?.workflowId ?? '', request.execution?.runId);
   const rejected =
     (request.queryRejectCondition === Reject.QUERY_REJECT_CONDITION_NOT_OPEN && !ex.isRunning) ||
@@ -79,7 +83,10 @@ function dispatch(
   });
 }
 
-export function completeQueryTask(engine: Engine, request: temporal.api.workflowservice.v1.RespondQueryTaskCompletedRequest): object {
+export function completeQueryTask(
+  engine: Engine,
+  request: temporal.api.workflowservice.v1.RespondQueryTaskCompletedRequest,
+): object {
   const { queryId } = decodeToken(request.taskToken, 'query');
   const pending = engine.queries.get(queryId);
   if (!pending) throw notFound('query task not found');

@@ -40,7 +40,8 @@ export function nextRetry(
   if (maximumAttempts > 0 && attempt >= maximumAttempts) return stop(Retry.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
   const backoff = durationMs(policy.initialInterval) * (policy.backoffCoefficient ?? 2) ** (attempt - 1);
   const maximumMs = durationMs(policy.maximumInterval);
-  const delayMs = info?.nextRetryDelay ? durationMs(info.nextRetryDelay) : maximumMs > 0 ? Math.min(backoff, maximumMs) : backoff;
+  const capped = maximumMs > 0 ? Math.min(backoff, maximumMs) : backoff;
+  const delayMs = info?.nextRetryDelay ? durationMs(info.nextRetryDelay) : capped;
   if (deadlineMs > 0 && nowMs + delayMs >= deadlineMs) return stop(Retry.RETRY_STATE_TIMEOUT);
   return { state: Retry.RETRY_STATE_IN_PROGRESS, delayMs };
 }

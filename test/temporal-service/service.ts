@@ -61,7 +61,8 @@ export async function startTemporalTestService(options: TemporalTestServiceOptio
   const pendingDeferred = new Set<NodeJS.Immediate>();
   let stopped = false;
 
-  const clock = realClock((err) => log(`timer failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+  const describe = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+  const clock = realClock((err) => log(`timer failed: ${describe(err)}`));
   const engine: Engine = {
     namespace,
     suggestContinueAsNew: {
@@ -80,7 +81,7 @@ export async function startTemporalTestService(options: TemporalTestServiceOptio
         try {
           fn();
         } catch (err) {
-          log(`background task failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          log(`background task failed: ${describe(err)}`);
         }
       });
       pendingDeferred.add(immediate);
@@ -129,7 +130,9 @@ export async function startTemporalTestService(options: TemporalTestServiceOptio
         for (const immediate of pendingDeferred) clearImmediate(immediate);
         clock.dispose();
         engine.queues.close();
-        for (const query of engine.queries.values()) query.resolve({ answered: false, message: 'service shutting down' });
+        for (const query of engine.queries.values()) {
+          query.resolve({ answered: false, message: 'service shutting down' });
+        }
         await server.shutdown();
       })();
       return shutdown;

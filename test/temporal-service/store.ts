@@ -31,7 +31,9 @@ export class ExecutionStore {
   /** Like `find`, but answers NOT_FOUND the way the real server words it. */
   get(namespace: string, workflowId: string, runId?: string | null): Execution {
     const run = this.find(namespace, workflowId, runId);
-    if (!run) throw notFound(`workflow execution not found for workflow ID "${workflowId}" and run ID "${runId ?? ''}"`);
+    if (!run) {
+      throw notFound(`workflow execution not found for workflow ID "${workflowId}" and run ID "${runId ?? ''}"`);
+    }
     return run;
   }
 

@@ -31,7 +31,12 @@ export function startTimer(
     deliver(
       engine,
       ex,
-      () => ex.history.append('timerFiredEventAttributes', { timerId, startedEventId: long(startedEventId) }, engine.clock.now()),
+      () =>
+        ex.history.append(
+          'timerFiredEventAttributes',
+          { timerId, startedEventId: long(startedEventId) },
+          engine.clock.now(),
+        ),
       { timerId },
     );
   });
@@ -42,7 +47,13 @@ export function canCancelTimer(ex: Execution, timerId: string): boolean {
   return ex.timers.has(timerId) || ex.buffered.some((event) => event.timerId === timerId);
 }
 
-export function cancelTimer(engine: Engine, ex: Execution, timerId: string, completedEventId: number, identity: string): void {
+export function cancelTimer(
+  engine: Engine,
+  ex: Execution,
+  timerId: string,
+  completedEventId: number,
+  identity: string,
+): void {
   let startedEventId: number;
   const timer = ex.timers.get(timerId);
   if (timer) {

@@ -57,7 +57,10 @@ export function describeExecution(ex: Execution): temporal.api.workflowservice.v
         parentClosePolicy: child.parentClosePolicy,
       })),
     pendingWorkflowTask: task && {
-      state: task.phase === 'started' ? TaskState.PENDING_WORKFLOW_TASK_STATE_STARTED : TaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
+      state:
+        task.phase === 'started'
+          ? TaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+          : TaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
       scheduledTime: msTimestamp(task.scheduledTimeMs),
       originalScheduledTime: msTimestamp(task.scheduledTimeMs),
       startedTime: task.startedTimeMs ? msTimestamp(task.startedTimeMs) : undefined,

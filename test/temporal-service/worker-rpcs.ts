@@ -52,17 +52,23 @@ export function workerHandlers(engine: Engine): Record<string, Handler> {
       isGlobalNamespace: false,
     }),
 
+    // An empty response (no task token) tells the worker "no task, poll again".
     async PollWorkflowTaskQueue(request: Request<'PollWorkflowTaskQueueRequest'>, call) {
-      return (await engine.queues.poll('workflow', request.taskQueue?.name ?? '', { identity: request.identity }, call.signal)) ?? {};
+      const queue = request.taskQueue?.name ?? '';
+      return (await engine.queues.poll('workflow', queue, { identity: request.identity }, call.signal)) ?? {};
     },
 
     async PollActivityTaskQueue(request: Request<'PollActivityTaskQueueRequest'>, call) {
-      return (await engine.queues.poll('activity', request.taskQueue?.name ?? '', { identity: request.identity }, call.signal)) ?? {};
+      const queue = request.taskQueue?.name ?? '';
+      return (await engine.queues.poll('activity', queue, { identity: request.identity }, call.signal)) ?? {};
     },
 
-    RespondWorkflowTaskCompleted: (request: Request<'RespondWorkflowTaskCompletedRequest'>) => completeWorkflowTask(engine, request),
-    RespondWorkflowTaskFailed: (request: Request<'RespondWorkflowTaskFailedRequest'>) => failWorkflowTask(engine, request),
-    RespondQueryTaskCompleted: (request: Request<'RespondQueryTaskCompletedRequest'>) => completeQueryTask(engine, request),
+    RespondWorkflowTaskCompleted: (request: Request<'RespondWorkflowTaskCompletedRequest'>) =>
+      completeWorkflowTask(engine, request),
+    RespondWorkflowTaskFailed: (request: Request<'RespondWorkflowTaskFailedRequest'>) =>
+      failWorkflowTask(engine, request),
+    RespondQueryTaskCompleted: (request: Request<'RespondQueryTaskCompletedRequest'>) =>
+      completeQueryTask(engine, request),
 
     RespondActivityTaskCompleted(request: Request<'RespondActivityTaskCompletedRequest'>) {
       completeActivity(engine, activityByToken(engine, request.taskToken), request.result, request.identity);

@@ -9,7 +9,18 @@ import { abandonActivities } from './activities.js';
 import { applyParentClosePolicy, reportCloseToParent } from './children.js';
 import type { Engine } from './engine.js';
 import { Execution, type StartParams, type WorkflowStatus } from './execution.js';
-import { durationMs, enums, long, msDuration, msTimestamp, type temporal, type Duration, type Failure, type Header, type Payloads } from './proto.js';
+import {
+  durationMs,
+  enums,
+  long,
+  msDuration,
+  msTimestamp,
+  type temporal,
+  type Duration,
+  type Failure,
+  type Header,
+  type Payloads,
+} from './proto.js';
 import { nextRetry, withRetryDefaults } from './retry-policy.js';
 import { workflowAlreadyCompleted, workflowAlreadyStarted } from './rpc-error.js';
 import { abandonTimers } from './timers.js';
@@ -21,6 +32,9 @@ const Reuse = enums.WorkflowIdReusePolicy;
 const Conflict = enums.WorkflowIdConflictPolicy;
 
 const optionalDuration = (ms: number) => (ms > 0 ? msDuration(ms) : undefined);
+
+/** Identity the service writes into events it causes itself. */
+export const SERVICE_IDENTITY = 'temporal-pg-test-service';
 
 /** The real server's default workflow-task start-to-close timeout. */
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
@@ -62,7 +76,9 @@ export function firstRunParams(
     memo: request.memo,
     searchAttributes: request.searchAttributes,
     workflowTaskTimeoutMs: durationMs(request.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS,
-    runTimeoutMs: runTimeoutMs > 0 && executionTimeoutMs > 0 ? Math.min(runTimeoutMs, executionTimeoutMs) : runTimeoutMs || executionTimeoutMs,
+    // The run timeout defaults to, and never exceeds, the execution timeout.
+    runTimeoutMs:
+      runTimeoutMs > 0 && executionTimeoutMs > 0 ? Math.min(runTimeoutMs, executionTimeoutMs) : runTimeoutMs || executionTimeoutMs,
     executionTimeoutMs,
     executionExpirationMs: executionTimeoutMs > 0 ? engine.clock.now() + executionTimeoutMs : 0,
     retryPolicy: request.retryPolicy ? withRetryDefaults(request.retryPolicy) : undefined,
@@ -99,7 +115,9 @@ export function startRun(
       workflowExecutionTimeout: optionalDuration(params.executionTimeoutMs),
       workflowRunTimeout: optionalDuration(params.runTimeoutMs),
       workflowTaskTimeout: msDuration(params.workflowTaskTimeoutMs),
-      workflowExecutionExpirationTime: params.executionExpirationMs ? msTimestamp(params.executionExpirationMs) : undefined,
+      workflowExecutionExpirationTime: params.executionExpirationMs
+        ? msTimestamp(params.executionExpirationMs)
+        : undefined,
       continuedExecutionRunId: params.continuedExecutionRunId,
       initiator: params.initiator,
       continuedFailure: params.continuedFailure,
@@ -163,13 +181,17 @@ export function admitStart(
       request.conflictPolicy === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
       request.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
     ) {
-      terminateRun(engine, current, { reason: 'terminated by a new start with the same workflow id', identity: 'temporal-pg-test-service' });
+      terminateRun(engine, current, {
+        reason: 'terminated by a new start with the same workflow id',
+        identity: SERVICE_IDENTITY,
+      });
       return undefined;
     }
     throw refuse();
   }
   if (request.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE) throw refuse();
-  if (request.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY && current.status === Status.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+  const completed = current.status === Status.WORKFLOW_EXECUTION_STATUS_COMPLETED;
+  if (request.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY && completed) {
     throw refuse();
   }
   return undefined;
@@ -232,7 +254,12 @@ function closeRun(engine: Engine, ex: Execution, status: WorkflowStatus, write: 
   if (status !== Status.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) reportCloseToParent(engine, ex);
 }
 
-export function completeRun(engine: Engine, ex: Execution, result: Payloads | null | undefined, completedEventId: number): void {
+export function completeRun(
+  engine: Engine,
+  ex: Execution,
+  result: Payloads | null | undefined,
+  completedEventId: number,
+): void {
   closeRun(engine, ex, Status.WORKFLOW_EXECUTION_STATUS_COMPLETED, () =>
     ex.history.append(
       'workflowExecutionCompletedEventAttributes',
@@ -242,7 +269,12 @@ export function completeRun(engine: Engine, ex: Execution, result: Payloads | nu
   );
 }
 
-export function failRun(engine: Engine, ex: Execution, failure: Failure | null | undefined, completedEventId: number): void {
+export function failRun(
+  engine: Engine,
+  ex: Execution,
+  failure: Failure | null | undefined,
+  completedEventId: number,
+): void {
   const retry = runRetry(engine, ex, failure ?? {});
   closeRun(engine, ex, Status.WORKFLOW_EXECUTION_STATUS_FAILED, () =>
     ex.history.append(
@@ -259,7 +291,12 @@ export function failRun(engine: Engine, ex: Execution, failure: Failure | null |
   retry.startNext?.();
 }
 
-export function cancelRun(engine: Engine, ex: Execution, details: Payloads | null | undefined, completedEventId: number): void {
+export function cancelRun(
+  engine: Engine,
+  ex: Execution,
+  details: Payloads | null | undefined,
+  completedEventId: number,
+): void {
   closeRun(engine, ex, Status.WORKFLOW_EXECUTION_STATUS_CANCELED, () =>
     ex.history.append(
       'workflowExecutionCanceledEventAttributes',
@@ -309,7 +346,8 @@ interface RunRetry {
 function runRetry(engine: Engine, ex: Execution, failure: Failure): RunRetry {
   const policy = ex.params.retryPolicy;
   if (!policy) return { state: Retry.RETRY_STATE_RETRY_POLICY_NOT_SET };
-  const { state, delayMs } = nextRetry(policy, ex.params.attempt, failure, engine.clock.now(), ex.params.executionExpirationMs);
+  const now = engine.clock.now();
+  const { state, delayMs } = nextRetry(policy, ex.params.attempt, failure, now, ex.params.executionExpirationMs);
   if (state !== Retry.RETRY_STATE_IN_PROGRESS) return { state };
   const nextRunId = randomUUID();
   const params: StartParams = {

@@ -24,7 +24,12 @@ type FailedCause = temporal.api.enums.v1.WorkflowTaskFailedCause;
 const Cause = enums.WorkflowTaskFailedCause;
 
 /** Delivers events from outside the workflow task: written now, or buffered while a task runs. */
-export function deliver(engine: Engine, ex: Execution, write: () => void, tag: Omit<BufferedEvent, 'write'> = {}): void {
+export function deliver(
+  engine: Engine,
+  ex: Execution,
+  write: () => void,
+  tag: Omit<BufferedEvent, 'write'> = {},
+): void {
   if (!ex.isRunning) return;
   if (ex.workflowTask?.phase === 'started') {
     ex.buffered.push({ write, ...tag });
@@ -51,10 +56,13 @@ export function scheduleWorkflowTask(engine: Engine, ex: Execution): void {
     transientEvents: [],
   };
   if (!task.transient) {
-    task.scheduledEventId = ex.history.append('workflowTaskScheduledEventAttributes', scheduledAttributes(ex, attempt), now);
+    const attributes = scheduledAttributes(ex, attempt);
+    task.scheduledEventId = ex.history.append('workflowTaskScheduledEventAttributes', attributes, now);
   }
   ex.workflowTask = task;
-  engine.queues.add('workflow', ex.taskQueue, { take: (poller) => startWorkflowTask(engine, ex, task, poller.identity) });
+  engine.queues.add('workflow', ex.taskQueue, {
+    take: (poller) => startWorkflowTask(engine, ex, task, poller.identity),
+  });
 }
 
 function scheduledAttributes(ex: Execution, attempt: number) {
@@ -68,10 +76,13 @@ function scheduledAttributes(ex: Execution, attempt: number) {
 /** Like the real server, suggests continue-as-new once the history grows past the limits. */
 function startedAttributes(engine: Engine, ex: Execution, task: WorkflowTaskState, identity: string) {
   const Reason = enums.SuggestContinueAsNewReason;
-  const reasons = [
-    ...(ex.history.nextEventId >= engine.suggestContinueAsNew.events ? [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS] : []),
-    ...(ex.history.sizeBytes >= engine.suggestContinueAsNew.bytes ? [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE] : []),
-  ];
+  const reasons: temporal.api.enums.v1.SuggestContinueAsNewReason[] = [];
+  if (ex.history.nextEventId >= engine.suggestContinueAsNew.events) {
+    reasons.push(Reason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
+  }
+  if (ex.history.sizeBytes >= engine.suggestContinueAsNew.bytes) {
+    reasons.push(Reason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
+  }
   return {
     scheduledEventId: long(task.scheduledEventId),
     identity,
@@ -81,7 +92,12 @@ function startedAttributes(engine: Engine, ex: Execution, task: WorkflowTaskStat
   };
 }
 
-function startWorkflowTask(engine: Engine, ex: Execution, task: WorkflowTaskState, identity: string): PollResponse | undefined {
+function startWorkflowTask(
+  engine: Engine,
+  ex: Execution,
+  task: WorkflowTaskState,
+  identity: string,
+): PollResponse | undefined {
   if (!ex.isRunning || ex.workflowTask !== task || task.phase !== 'scheduled') return undefined;
   const now = engine.clock.now();
   task.phase = 'started';
@@ -90,13 +106,16 @@ function startWorkflowTask(engine: Engine, ex: Execution, task: WorkflowTaskStat
   if (task.transient) {
     task.scheduledEventId = ex.history.nextEventId;
     task.startedEventId = task.scheduledEventId + 1;
+    const scheduled = scheduledAttributes(ex, task.attempt);
+    const started = startedAttributes(engine, ex, task, identity);
     task.transientEvents = [
-      buildEvent(task.scheduledEventId, 'workflowTaskScheduledEventAttributes', scheduledAttributes(ex, task.attempt), task.scheduledTimeMs),
-      buildEvent(task.startedEventId, 'workflowTaskStartedEventAttributes', startedAttributes(engine, ex, task, identity), now),
+      buildEvent(task.scheduledEventId, 'workflowTaskScheduledEventAttributes', scheduled, task.scheduledTimeMs),
+      buildEvent(task.startedEventId, 'workflowTaskStartedEventAttributes', started, now),
     ];
     events = [...events, ...task.transientEvents];
   } else {
-    task.startedEventId = ex.history.append('workflowTaskStartedEventAttributes', startedAttributes(engine, ex, task, identity), now);
+    const started = startedAttributes(engine, ex, task, identity);
+    task.startedEventId = ex.history.append('workflowTaskStartedEventAttributes', started, now);
     events = [...events];
   }
   task.timeout = engine.clock.setTimer(ex.params.workflowTaskTimeoutMs, () => timeoutWorkflowTask(engine, ex, task));
@@ -115,7 +134,10 @@ function startWorkflowTask(engine: Engine, ex: Execution, task: WorkflowTaskStat
 }
 
 /** The run and task a workflow-task token names, or NOT_FOUND when that task is over. */
-function runningTask(engine: Engine, tokenBytes: Uint8Array | null | undefined): { ex: Execution; task: WorkflowTaskState } {
+function runningTask(
+  engine: Engine,
+  tokenBytes: Uint8Array | null | undefined,
+): { ex: Execution; task: WorkflowTaskState } {
   const token = decodeToken(tokenBytes, 'workflow');
   const ex = engine.store.byRef(token);
   const task = ex?.workflowTask;
@@ -130,16 +152,21 @@ export function completeWorkflowTask(engine: Engine, request: CompletedRequest):
   const commands = request.commands;
   const closing = commands.findIndex(isCloseCommand);
   if (closing >= 0 && closing < commands.length - 1) {
-    throw new RpcError(status.INVALID_ARGUMENT, 'invalid command sequence: a command that closes the workflow must be the last command');
+    throw new RpcError(
+      status.INVALID_ARGUMENT,
+      'invalid command sequence: a command that closes the workflow must be the last command',
+    );
   }
   if (closing >= 0 && ex.buffered.length > 0) {
-    endFailedTask(engine, ex, task, { cause: Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, identity: request.identity });
+    const cause = Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+    endFailedTask(engine, ex, task, { cause, identity: request.identity });
     // Core recognises this exact message and evicts the run quietly, then replays the new task.
     throw new RpcError(status.INVALID_ARGUMENT, 'UnhandledCommand');
   }
   const invalid = findInvalidCommand(ex, commands);
   if (invalid) {
-    endFailedTask(engine, ex, task, { cause: invalid.cause, failure: { message: invalid.message }, identity: request.identity });
+    const failure = { message: invalid.message };
+    endFailedTask(engine, ex, task, { cause: invalid.cause, failure, identity: request.identity });
     throw new RpcError(status.INVALID_ARGUMENT, invalid.message);
   }
 

@@ -328,8 +328,8 @@ describe('activities', () => {
       }),
     );
     const elapsedMs = performance.now() - startedAt;
-    console.log(`200 sequential activities: ${Math.round(elapsedMs)} ms (${temporal.external ? 'real server' : 'in-memory service'})`);
+    console.log(`200 sequential activities: ${Math.round(elapsedMs)} ms (${temporal.external ? `server at ${temporal.address}` : 'in-memory service'})`);
     expect(total).toBe(2 * ((199 * 200) / 2));
-    expect(elapsedMs).toBeLessThan(20_000);
+    expect(elapsedMs).toBeLessThan(30_000);
   });
 });
