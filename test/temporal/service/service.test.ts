@@ -92,13 +92,17 @@ describe('in-memory Temporal service', () => {
         workflowBundle: await bundleWorkflows(workflowsPath),
         activities: { noop: async () => undefined },
       });
+      let doneAt = 0;
       await worker.runUntil(async () => {
         const handle = await client.workflow.start(accumulator, { taskQueue: 'lifecycle', workflowId: 'lifecycle', args: [2] });
         await handle.signal(addSignal, 2);
         await handle.result();
         await handle.describe();
         for await (const info of client.workflow.list()) expect(info.workflowId).toBe('lifecycle');
+        doneAt = performance.now();
       });
+      // Stopping the worker cancels its long polls at once instead of waiting for them to expire.
+      expect(performance.now() - doneAt).toBeLessThan(3000);
       expect([...service.unimplementedCalls.keys()]).toEqual([]);
       for (const call of ['GetSystemInfo', 'DescribeNamespace', 'PollWorkflowTaskQueue', 'RespondWorkflowTaskCompleted', 'ShutdownWorker']) {
         expect(service.calls.get(call), call).toBeGreaterThan(0);
