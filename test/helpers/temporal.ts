@@ -57,7 +57,14 @@ export interface UseTemporalOptions {
   inMemory?: boolean;
 }
 
-/** Worker options a test passes; everything has a test default except the activities. */
+/**
+ * Worker options of a test: any `WorkerOptions` except the connection and namespace (the file's).
+ * Test defaults: `taskQueue` a fresh unique name; `workflowBundle` the file's bundle (unless
+ * `workflowsPath` is given); `maxHeartbeatThrottleInterval` and `defaultHeartbeatThrottleInterval`
+ * 100 ms, so a cancellation reaches a heartbeating activity within about 100 ms;
+ * `shutdownGraceTime` 500 ms, after which activities still running at the end of a test are
+ * cancelled.
+ */
 export type TestWorkerOptions = Partial<Omit<WorkerOptions, 'connection' | 'namespace'>>;
 
 export interface WorkerContext {
