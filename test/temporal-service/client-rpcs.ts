@@ -102,7 +102,7 @@ export function clientHandlers(engine: Engine, longPollTimeoutMs: number): Recor
     },
 
     QueryWorkflow: (request: temporal.api.workflowservice.v1.QueryWorkflowRequest, call) =>
-      queryWorkflow(engine, request, call.signal),
+      queryWorkflow(engine, request, call.signal, longPollTimeoutMs),
 
     DescribeWorkflowExecution(request: temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest) {
       return describeExecution(runOf(engine, request.namespace, request.execution));

@@ -21,10 +21,15 @@ const Reject = enums.QueryRejectCondition;
 /** How long a query waits for the run's first workflow task, like the real server. */
 const FIRST_TASK_WAIT_MS = 1000;
 
+/**
+ * Answers a client query. A query no worker answers within `timeoutMs` fails with
+ * DEADLINE_EXCEEDED instead of waiting forever (no worker is polling the workflow's task queue).
+ */
 export async function queryWorkflow(
   engine: Engine,
   request: QueryRequest,
   signal: AbortSignal,
+  timeoutMs: number,
 ): Promise<QueryResponse> {
   const ex = engine.store.get(request.namespace, request.execution?.workflowId ?? '', request.execution?.runId);
   const rejected =
@@ -42,7 +47,14 @@ export async function queryWorkflow(
     throw failedPrecondition('Workflow Execution does not have a completed workflow task yet. Please retry later.');
   }
 
-  const outcome = await dispatch(engine, ex, request.query ?? {}, signal);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const outcome = await dispatch(engine, ex, request.query ?? {}, AbortSignal.any([signal, timeout]));
+  if (!outcome && timeout.aborted) {
+    throw new RpcError(
+      status.DEADLINE_EXCEEDED,
+      `no worker answered the query within ${timeoutMs} ms (is a worker polling task queue ${ex.taskQueue}?)`,
+    );
+  }
   if (!outcome) throw new RpcError(status.CANCELLED, 'query cancelled');
   if (!outcome.answered) throw invalidArgument(outcome.message);
   return { queryResult: outcome.result ?? { payloads: [] } };

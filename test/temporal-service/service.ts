@@ -21,7 +21,8 @@ export interface TemporalTestServiceOptions {
   namespace?: string;
   /**
    * How long a long poll (task polls, history waits) is held before it is answered empty and the
-   * caller asks again, in milliseconds. @default 20000
+   * caller asks again, and how long a query waits for a worker to answer it before failing with
+   * DEADLINE_EXCEEDED, in milliseconds. @default 20000
    */
   longPollTimeoutMs?: number;
   /**

@@ -8,7 +8,14 @@ import { temporal as proto } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { useTemporal } from '../helpers/temporal.js';
-import { completesAfterLocalActivity, defuseSignal, explodeSignal, failsUntilDefused, noteSignal } from './workflows/tasks.js';
+import {
+  completesAfterLocalActivity,
+  defuseSignal,
+  explodeSignal,
+  failsUntilDefused,
+  longLocalActivity,
+  noteSignal,
+} from './workflows/tasks.js';
 
 const temporal = useTemporal({ workflowsPath: new URL('./workflows/tasks.ts', import.meta.url) });
 
@@ -74,6 +81,27 @@ describe('workflow tasks', () => {
       expect(await handle.result()).toEqual(['arrived during the task']);
       const rejected = await waitForEvent(handle, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
       expect(rejected?.workflowTaskFailedEventAttributes?.cause).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
+    });
+  });
+
+  it('keeps a workflow task alive while a local activity outlasts the task timeout', async () => {
+    const slowLocal = async (ms: number) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return `slept ${ms} ms`;
+    };
+    await temporal.withWorker({ activities: { slowLocal } }, async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(longLocalActivity, {
+        taskQueue,
+        workflowId: temporal.workflowId('long-local-activity'),
+        workflowTaskTimeout: '1s',
+        args: [1500],
+      });
+      expect(await handle.result()).toBe('slept 1500 ms');
+      const events = (await handle.fetchHistory()).events ?? [];
+      // The worker completed at least one task only to keep the workflow task going.
+      const completed = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+      expect(completed.length).toBeGreaterThanOrEqual(2);
+      expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)).toBe(false);
     });
   });
 });

@@ -10,10 +10,10 @@ import { Client, Connection, NamespaceNotFoundError, isGrpcServiceError } from '
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { bundleWorkflows, uniqueName } from '../../helpers/temporal.js';
+import { bundleWorkflows, eventually, uniqueName } from '../../helpers/temporal.js';
 import { freePort } from '../../support/free-port.js';
 import { startTemporalTestService } from '../../temporal-service/index.js';
-import { accumulator, addSignal, sleeper } from './workflows.js';
+import { accumulator, addSignal, sleeper, totalQuery } from './workflows.js';
 
 const launcher = fileURLToPath(new URL('../../temporal-service/bin/temporal-test-service.js', import.meta.url));
 const workflowsPath = new URL('./workflows.ts', import.meta.url);
@@ -107,6 +107,30 @@ describe('in-memory Temporal service', () => {
       for (const call of ['GetSystemInfo', 'DescribeNamespace', 'PollWorkflowTaskQueue', 'RespondWorkflowTaskCompleted', 'ShutdownWorker']) {
         expect(service.calls.get(call), call).toBeGreaterThan(0);
       }
+    } finally {
+      await clientConnection.close();
+      await connection.close();
+      await service.shutdown();
+    }
+  });
+
+  it('fails a query nobody can answer instead of hanging', async () => {
+    const service = await startTemporalTestService({ longPollTimeoutMs: 500 });
+    const connection = await NativeConnection.connect({ address: service.address });
+    const clientConnection = await Connection.connect({ address: service.address });
+    try {
+      const client = new Client({ connection: clientConnection });
+      const handle = await client.workflow.start(accumulator, { taskQueue: 'unanswered', workflowId: 'unanswered', args: [5] });
+      const grpcCode = async () => (await handle.query(totalQuery).catch((err: { cause?: { code?: number } }) => err)) as { cause?: { code?: number } };
+      // No workflow task has completed yet: the real server's FAILED_PRECONDITION after about 1 s.
+      expect((await grpcCode()).cause?.code).toBe(status.FAILED_PRECONDITION);
+      const worker = await Worker.create({ connection, taskQueue: 'unanswered', workflowBundle: await bundleWorkflows(workflowsPath) });
+      await worker.runUntil(async () => expect(await eventually(() => handle.query(totalQuery), (n) => n === 0)).toBe(0));
+      // The worker is gone: nobody polls the queue, so the query times out.
+      const startedAt = performance.now();
+      expect((await grpcCode()).cause?.code).toBe(status.DEADLINE_EXCEEDED);
+      expect(performance.now() - startedAt).toBeLessThan(5000);
+      await handle.terminate();
     } finally {
       await clientConnection.close();
       await connection.close();

@@ -32,3 +32,10 @@ export async function completesAfterLocalActivity(): Promise<string[]> {
   await holdTask();
   return notes;
 }
+
+const { slowLocal } = proxyLocalActivities<{ slowLocal(ms: number): Promise<string> }>({ startToCloseTimeout: '30s' });
+
+/** Runs a local activity that outlasts the workflow-task timeout (the worker heartbeats the task). */
+export async function longLocalActivity(ms: number): Promise<string> {
+  return await slowLocal(ms);
+}
