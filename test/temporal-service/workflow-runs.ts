@@ -42,26 +42,28 @@ const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 /** Start parameters of a first run from a client start or a child-workflow command. */
 export function firstRunParams(
   engine: Engine,
-  request: {
-    namespace: string;
-    workflowId: string;
-    workflowType: string;
-    taskQueue: string;
-    input?: Payloads | null;
-    header?: Header | null;
-    memo?: StartParams['memo'];
-    searchAttributes?: StartParams['searchAttributes'];
+  request: Pick<
+    StartParams,
+    | 'namespace'
+    | 'workflowId'
+    | 'workflowType'
+    | 'taskQueue'
+    | 'input'
+    | 'header'
+    | 'memo'
+    | 'searchAttributes'
+    | 'identity'
+    | 'requestId'
+    | 'parent'
+    | 'root'
+    | 'priority'
+    | 'userMetadata'
+  > & {
     workflowTaskTimeout?: Duration | null;
     workflowRunTimeout?: Duration | null;
     workflowExecutionTimeout?: Duration | null;
     workflowStartDelay?: Duration | null;
     retryPolicy?: StartParams['retryPolicy'] | null;
-    identity: string;
-    requestId: string;
-    parent?: StartParams['parent'];
-    root?: StartParams['root'];
-    priority?: StartParams['priority'];
-    userMetadata?: StartParams['userMetadata'];
   },
 ): StartParams {
   const executionTimeoutMs = durationMs(request.workflowExecutionTimeout);
