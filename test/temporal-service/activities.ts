@@ -14,7 +14,6 @@
 import type { Engine } from './engine.js';
 import type { ActivityState, Execution } from './execution.js';
 import {
-  durationMs,
   enums,
   long,
   msDuration,
@@ -24,6 +23,7 @@ import {
   type Failure,
   type Payloads,
 } from './proto.js';
+import { resolveTimeouts } from './activity-options.js';
 import { nextRetry, withRetryDefaults } from './retry-policy.js';
 import { invalidArgument, notFound } from './rpc-error.js';
 import { decodeToken, encodeToken } from './tokens.js';
@@ -37,39 +37,8 @@ type PollResponse = temporal.api.workflowservice.v1.IPollActivityTaskQueueRespon
 const Retry = enums.RetryState;
 const Timeout = enums.TimeoutType;
 
-export function validateScheduleActivity(attrs: ScheduleAttributes): string | undefined {
-  if (!attrs.activityId) return 'ActivityId is not set on command';
-  if (!attrs.activityType?.name) return 'ActivityType is not set on command';
-  if (durationMs(attrs.scheduleToCloseTimeout) <= 0 && durationMs(attrs.startToCloseTimeout) <= 0) {
-    return 'A valid StartToClose or ScheduleToCloseTimeout is not set on command';
-  }
-  return undefined;
-}
-
 export function canCancelActivity(ex: Execution, scheduledEventId: number): boolean {
   return ex.activities.has(scheduledEventId) || ex.buffered.some((e) => e.activityScheduledEventId === scheduledEventId);
-}
-
-/** Timeouts as the real server completes them; 0 means "none". */
-function resolveTimeouts(attrs: ScheduleAttributes, runTimeoutMs: number) {
-  let scheduleToClose = durationMs(attrs.scheduleToCloseTimeout);
-  let scheduleToStart = durationMs(attrs.scheduleToStartTimeout);
-  let startToClose = durationMs(attrs.startToCloseTimeout);
-  let heartbeat = durationMs(attrs.heartbeatTimeout);
-  if (scheduleToClose > 0) {
-    scheduleToStart = scheduleToStart > 0 ? Math.min(scheduleToStart, scheduleToClose) : scheduleToClose;
-    startToClose = startToClose > 0 ? Math.min(startToClose, scheduleToClose) : scheduleToClose;
-  } else {
-    scheduleToClose = runTimeoutMs;
-    if (scheduleToStart <= 0) scheduleToStart = runTimeoutMs;
-  }
-  const cap = (ms: number) => (runTimeoutMs > 0 && (ms === 0 || ms > runTimeoutMs) ? runTimeoutMs : ms);
-  scheduleToClose = cap(scheduleToClose);
-  scheduleToStart = cap(scheduleToStart);
-  startToClose = cap(startToClose);
-  if (heartbeat > 0) heartbeat = cap(heartbeat);
-  if (scheduleToClose > 0 && heartbeat > scheduleToClose) heartbeat = scheduleToClose;
-  return { scheduleToClose, scheduleToStart, startToClose, heartbeat };
 }
 
 const optionalDuration = (ms: number) => (ms > 0 ? msDuration(ms) : undefined);
@@ -430,28 +399,4 @@ export function recordHeartbeat(engine: Engine, target: RunningActivity, details
   activity.lastHeartbeatTimeMs = engine.clock.now();
   armHeartbeatTimeout(engine, ex, activity);
   return { cancelRequested: activity.cancelRequestedEventId > 0, activityPaused: false, activityReset: false };
-}
-
-/** The `pendingActivities` entry of DescribeWorkflowExecution. */
-export function pendingActivityInfo(activity: ActivityState): temporal.api.workflow.v1.IPendingActivityInfo {
-  const State = enums.PendingActivityState;
-  return {
-    activityId: activity.activityId,
-    activityType: { name: activity.activityType },
-    state:
-      activity.cancelRequestedEventId > 0
-        ? State.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
-        : activity.phase === 'started'
-          ? State.PENDING_ACTIVITY_STATE_STARTED
-          : State.PENDING_ACTIVITY_STATE_SCHEDULED,
-    heartbeatDetails: activity.heartbeatDetails,
-    lastHeartbeatTime: activity.lastHeartbeatTimeMs ? msTimestamp(activity.lastHeartbeatTimeMs) : undefined,
-    lastStartedTime: activity.startedTimeMs ? msTimestamp(activity.startedTimeMs) : undefined,
-    attempt: activity.attempt,
-    maximumAttempts: activity.retryPolicy.maximumAttempts ?? 0,
-    scheduledTime: msTimestamp(activity.currentAttemptScheduledTimeMs),
-    expirationTime: activity.expirationMs ? msTimestamp(activity.expirationMs) : undefined,
-    lastFailure: activity.lastFailure,
-    lastWorkerIdentity: activity.startedIdentity,
-  };
 }

@@ -9,16 +9,10 @@ import type { Engine } from './engine.js';
 import type { ChildState, Execution } from './execution.js';
 import { enums, long, type temporal, type HistoryEvent } from './proto.js';
 import { RpcError } from './rpc-error.js';
+import { terminateRun } from './run-close.js';
+import { requestCancelRun, signalRun } from './run-signals.js';
+import { admitStart, firstRunParams, SERVICE_IDENTITY, startRun } from './run-start.js';
 import { deliver } from './workflow-tasks.js';
-import {
-  admitStart,
-  firstRunParams,
-  requestCancelRun,
-  SERVICE_IDENTITY,
-  signalRun,
-  startRun,
-  terminateRun,
-} from './workflow-runs.js';
 
 type ChildAttributes = temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes;
 

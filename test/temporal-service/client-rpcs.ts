@@ -9,8 +9,10 @@ import { getHistory } from './history-rpc.js';
 import type { temporal, WorkflowExecution } from './proto.js';
 import { queryWorkflow } from './queries.js';
 import { invalidArgument, unimplemented } from './rpc-error.js';
+import { terminateRun } from './run-close.js';
+import { requestCancelRun, signalRun } from './run-signals.js';
+import { admitStart, firstRunParams, startRun } from './run-start.js';
 import { countExecutions, describeExecution, listExecutions } from './visibility.js';
-import { admitStart, firstRunParams, requestCancelRun, signalRun, startRun, terminateRun } from './workflow-runs.js';
 
 type StartRequest = temporal.api.workflowservice.v1.StartWorkflowExecutionRequest;
 type SignalWithStartRequest = temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest;

@@ -3,13 +3,14 @@
  * before anything is written, as on the real server), then applied in order, each writing its
  * events right after WorkflowTaskCompleted with `workflowTaskCompletedEventId` pointing at it.
  */
-import { canCancelActivity, requestCancelActivity, scheduleActivity, validateScheduleActivity } from './activities.js';
+import { canCancelActivity, requestCancelActivity, scheduleActivity } from './activities.js';
+import { validateScheduleActivity } from './activity-options.js';
 import { initiateCancelExternal, initiateChild, initiateSignalExternal } from './children.js';
 import type { Engine } from './engine.js';
 import type { Execution } from './execution.js';
 import { enums, long, num, type temporal } from './proto.js';
+import { cancelRun, completeRun, continueAsNew, failRun } from './run-close.js';
 import { cancelTimer, canCancelTimer, startTimer } from './timers.js';
-import { cancelRun, completeRun, continueAsNew, failRun } from './workflow-runs.js';
 
 type Command = temporal.api.command.v1.ICommand;
 type FailedCause = temporal.api.enums.v1.WorkflowTaskFailedCause;

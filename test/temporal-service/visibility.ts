@@ -5,9 +5,8 @@
  * ExecutionStatus (e.g. `WorkflowType = 'ingest' AND ExecutionStatus = 'Running'`). Anything else
  * is refused with INVALID_ARGUMENT rather than silently matching everything.
  */
-import { pendingActivityInfo } from './activities.js';
 import type { Engine } from './engine.js';
-import type { Execution } from './execution.js';
+import type { ActivityState, Execution } from './execution.js';
 import { enums, long, msDuration, msTimestamp, type temporal } from './proto.js';
 import { invalidArgument } from './rpc-error.js';
 
@@ -138,4 +137,28 @@ export function countExecutions(
 ): temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse {
   if (/\bGROUP\s+BY\b/i.test(request.query)) throw unsupportedFilter(request.query);
   return { count: long(engine.store.all(request.namespace).filter(parseFilter(request.query)).length) };
+}
+
+/** The `pendingActivities` entry of DescribeWorkflowExecution. */
+export function pendingActivityInfo(activity: ActivityState): temporal.api.workflow.v1.IPendingActivityInfo {
+  const State = enums.PendingActivityState;
+  return {
+    activityId: activity.activityId,
+    activityType: { name: activity.activityType },
+    state:
+      activity.cancelRequestedEventId > 0
+        ? State.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+        : activity.phase === 'started'
+          ? State.PENDING_ACTIVITY_STATE_STARTED
+          : State.PENDING_ACTIVITY_STATE_SCHEDULED,
+    heartbeatDetails: activity.heartbeatDetails,
+    lastHeartbeatTime: activity.lastHeartbeatTimeMs ? msTimestamp(activity.lastHeartbeatTimeMs) : undefined,
+    lastStartedTime: activity.startedTimeMs ? msTimestamp(activity.startedTimeMs) : undefined,
+    attempt: activity.attempt,
+    maximumAttempts: activity.retryPolicy.maximumAttempts ?? 0,
+    scheduledTime: msTimestamp(activity.currentAttemptScheduledTimeMs),
+    expirationTime: activity.expirationMs ? msTimestamp(activity.expirationMs) : undefined,
+    lastFailure: activity.lastFailure,
+    lastWorkerIdentity: activity.startedIdentity,
+  };
 }
