@@ -330,6 +330,7 @@ describe('activities', () => {
     const elapsedMs = performance.now() - startedAt;
     console.log(`200 sequential activities: ${Math.round(elapsedMs)} ms (${temporal.external ? `server at ${temporal.address}` : 'in-memory service'})`);
     expect(total).toBe(2 * ((199 * 200) / 2));
-    expect(elapsedMs).toBeLessThan(30_000);
+    // About 2–4 s on an idle machine; generous because 2 shared cores run other test files meanwhile.
+    expect(elapsedMs).toBeLessThan(45_000);
   });
 });
