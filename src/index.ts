@@ -18,3 +18,28 @@ export {
   type TemporalPgErrorOptions,
 } from './errors/index.js';
 export { MAX_IDENTIFIER_BYTES, displayName, quoteIdent, quoteQualified, type QualifiedName } from './sql/identifier.js';
+export {
+  ColumnTypeNotFoundError,
+  InvalidRowError,
+  InvalidValueError,
+  TableNotFoundError,
+  UnknownColumnError,
+  UnsupportedCharacterError,
+  ValueOutOfRangeError,
+  WrongValueCountError,
+  copyRows,
+  jsonNull,
+  prepareCopy,
+  readCopyColumns,
+  type CopyColumn,
+  type CopyFormat,
+  type CopyPlan,
+  type CopyProgress,
+  type CopyResult,
+  type CopyRow,
+  type CopyRowsOptions,
+  type JsonNull,
+  type LiveCopyColumn,
+  type PlannedColumn,
+  type PrepareCopyOptions,
+} from './ingest/copy/index.js';
