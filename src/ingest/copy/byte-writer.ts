@@ -43,6 +43,11 @@ export class ByteWriter {
     this.pos = this.buf.writeInt16BE(value, this.pos);
   }
 
+  uint16(value: number): void {
+    this.ensure(2);
+    this.pos = this.buf.writeUInt16BE(value, this.pos);
+  }
+
   int32(value: number): void {
     this.ensure(4);
     this.pos = this.buf.writeInt32BE(value, this.pos);

@@ -11,8 +11,8 @@ export const MILLIS_PER_DAY = 86_400_000;
 export const EPOCH_2000_DAYS = 10_957;
 /** First valid day, 4714-11-24 BC (DATETIME_MIN_JULIAN). */
 export const MIN_DAY = -2_451_545;
-/** First day after the `date` range, 5874898-01-01 (DATE_END_JULIAN). */
-export const DATE_END_DAY = 2_147_483_494;
+/** First day after the `date` range, 5874898-01-01 (DATE_END_JULIAN − POSTGRES_EPOCH_JDATE). */
+export const DATE_END_DAY = 2_145_031_949;
 /** First day after the timestamp range, 294277-01-01 (TIMESTAMP_END_JULIAN). */
 export const TIMESTAMP_END_DAY = 106_751_983;
 /** Largest accepted UTC offset is 15:59:59 (TZDISP_LIMIT). */

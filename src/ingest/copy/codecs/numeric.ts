@@ -119,7 +119,7 @@ export function writeNumeric(out: ByteWriter, decimal: Decimal): void {
     out.int16(0);
     out.int16(0);
     const sign = decimal.kind === 'nan' ? SIGN_NAN : decimal.negative ? SIGN_MINUS_INFINITY : SIGN_PLUS_INFINITY;
-    out.int16(sign - 0x10000);
+    out.uint16(sign);
     out.int16(0);
     return;
   }
@@ -138,9 +138,10 @@ export function writeNumeric(out: ByteWriter, decimal: Decimal): void {
   const groups = Math.ceil(padded.length / 4);
   const full = padded.padEnd(groups * 4, '0');
   out.int32(8 + 2 * groups);
-  out.int16(groups);
+  // ndigits and sign are unsigned 16-bit words (131072 digits need 32768 groups).
+  out.uint16(groups);
   out.int16(weight);
-  out.int16(decimal.negative ? SIGN_NEGATIVE : SIGN_POSITIVE);
+  out.uint16(decimal.negative ? SIGN_NEGATIVE : SIGN_POSITIVE);
   out.int16(decimal.scale);
   for (let i = 0; i < full.length; i += 4) {
     out.int16(
