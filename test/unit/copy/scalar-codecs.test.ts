@@ -163,15 +163,16 @@ describe('interval', () => {
       `${int32Hex(16)}0000000000000002${int32Hex(-1)}${int32Hex(3)}`,
     );
     expect(interval.toText({ years: 1, months: -2, weeks: 1, days: 3, hours: -4, seconds: 1.5 })).toBe(
-      '10 mon 10 day -14398500000 us',
+      '+10 mon +10 day -3:59:58.500000',
     );
-    expect(interval.toText({ milliseconds: 0.003 })).toBe('0 mon 0 day 3 us');
+    expect(interval.toText({ milliseconds: 0.003 })).toBe('+0 mon +0 day +0:00:00.000003');
   });
 
   it('reads ISO 8601 durations', () => {
-    expect(interval.toText('P1Y2M3W4DT5H6M7.5S')).toBe('14 mon 25 day 18367500000 us');
-    expect(interval.toText('-P1D')).toBe('0 mon -1 day 0 us');
-    expect(interval.toText('PT-90M')).toBe('0 mon 0 day -5400000000 us');
+    expect(interval.toText('P1Y2M3W4DT5H6M7.5S')).toBe('+14 mon +25 day +5:06:07.500000');
+    expect(interval.toText('-P1D')).toBe('+0 mon -1 day +0:00:00.000000');
+    expect(interval.toText('PT-90M')).toBe('+0 mon +0 day -1:30:00.000000');
+    expect(interval.toText({ hours: 2_000_000, months: -2147483648 })).toBe('-2147483648 mon +0 day +2000000:00:00.000000');
   });
 
   it('writes infinity only on PostgreSQL 17+', () => {

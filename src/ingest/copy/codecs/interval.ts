@@ -80,6 +80,22 @@ function fromIso(text: string): Interval | undefined {
   );
 }
 
+const signed = (value: number) => (value < 0 ? String(value) : `+${value}`);
+
+/**
+ * `+1 mon -2 day -04:05:06.000789`: unit words and a clock read the same under every IntervalStyle,
+ * and an explicit sign on every field keeps sql_standard from spreading a leading minus to the rest.
+ * (A microsecond count would not do: PostgreSQL reads each field as a 32-bit integer.)
+ */
+function intervalText({ months, days, micros }: Interval): string {
+  const magnitude = Math.abs(micros);
+  const seconds = Math.floor(magnitude / 1_000_000);
+  const fraction = String(magnitude - seconds * 1_000_000).padStart(6, '0');
+  const two = (value: number) => String(value).padStart(2, '0');
+  const clock = `${Math.floor(seconds / 3600)}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}.${fraction}`;
+  return `${signed(months)} mon ${signed(days)} day ${micros < 0 ? '-' : '+'}${clock}`;
+}
+
 export function intervalCodec(serverMajor: number): Codec {
   const toInterval = (value: unknown): Interval | -1 | 1 => {
     const infinite = value === Infinity ? 1 : value === -Infinity ? -1 : typeof value === 'string' ? isInfinityText(value) : 0;
@@ -115,8 +131,7 @@ export function intervalCodec(serverMajor: number): Codec {
       const interval = toInterval(value);
       if (interval === 1) return 'infinity';
       if (interval === -1) return '-infinity';
-      // Unit words read the same under every IntervalStyle.
-      return `${interval.months} mon ${interval.days} day ${interval.micros} us`;
+      return intervalText(interval);
     },
   };
 }
