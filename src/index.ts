@@ -31,6 +31,7 @@ export {
   jsonNull,
   prepareCopy,
   readCopyColumns,
+  retargetCopyPlan,
   type CopyColumn,
   type CopyFormat,
   type CopyPlan,

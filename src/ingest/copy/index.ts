@@ -23,6 +23,7 @@ export {
   planCopy,
   prepareCopy,
   readCopyColumns,
+  retargetCopyPlan,
   type CopyColumn,
   type CopyPlan,
   type LiveCopyColumn,

@@ -3,12 +3,11 @@
  * column's type has no binary encoder) and the statement. Costs one catalog query.
  */
 import type pg from 'pg';
-import { quoteIdent, quoteQualified, type QualifiedName } from '../../sql/identifier.js';
+import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../../sql/identifier.js';
 import type { Codec } from './codec.js';
 import { copyFromStdin, liveColumnsQuery, typeFactsQuery, type CopyFormat } from './copy-sql.js';
 import { TableNotFoundError } from './errors.js';
 import { selectCodec, type TypeFact } from './select-codec.js';
-import { displayName } from '../../sql/identifier.js';
 
 /** A pool or a single connection: anything that runs a query. */
 export type Queryable = pg.Pool | pg.ClientBase;
@@ -106,6 +105,22 @@ export async function prepareCopy(
   const facts = rows[0];
   if (!facts) throw new Error('the type query returned no row');
   return planCopy(target, columns, facts, options);
+}
+
+/**
+ * The same plan for another table with the same columns — e.g. the ingest's staging table
+ * (`{ schema: 'pg_temp', name: 'stage' }`) — without a second catalog query.
+ */
+export function retargetCopyPlan(plan: CopyPlan, target: QualifiedName): CopyPlan {
+  return {
+    ...plan,
+    target: { schema: target.schema, name: target.name },
+    statement: copyFromStdin(
+      target,
+      plan.columns.map((column) => column.name),
+      plan.format,
+    ),
+  };
 }
 
 /** The pure half of {@link prepareCopy}: facts in, plan out. */

@@ -21,6 +21,7 @@ import { numericCodec } from './codecs/numeric.js';
 import { textInputCodec } from './codecs/text-input.js';
 import { bpcharCodec, nameCodec, textCodec, varcharCodec } from './codecs/text.js';
 import { uuidCodec } from './codecs/uuid.js';
+import { vectorCodec } from './codecs/vector.js';
 
 /** One `pg_type` row, as {@link typeFactsQuery} returns it. */
 export interface TypeFact {
@@ -77,6 +78,8 @@ const BUILTIN: Readonly<Record<string, CodecFactory>> = {
 
 /** Extension types whose binary form is text's (citext's receive function wraps textrecv). */
 const TEXT_LIKE_EXTENSION_RECEIVE = new Set(['citextrecv']);
+/** pgvector's dense vector types, written from arrays of numbers in their text form. */
+const VECTOR_RECEIVE = new Set(['vector_recv', 'halfvec_recv']);
 
 const JSON_CODECS = new Set(['json', 'jsonb']);
 
@@ -102,6 +105,13 @@ export function selectCodec(oid: number, typmod: number, facts: ReadonlyMap<numb
       itemsMayBeArrays: JSON_CODECS.has(element.name),
     });
   }
-  const factory = fact.receiveBuiltin ? BUILTIN[receive] : TEXT_LIKE_EXTENSION_RECEIVE.has(receive) ? constant(textCodec) : undefined;
-  return factory ? factory(typmod, serverMajor) : textInputCodec(typeName(fact));
+  if (fact.receiveBuiltin) {
+    const factory = BUILTIN[receive];
+    if (factory) return factory(typmod, serverMajor);
+  } else if (TEXT_LIKE_EXTENSION_RECEIVE.has(receive)) {
+    return textCodec;
+  } else if (VECTOR_RECEIVE.has(receive)) {
+    return vectorCodec(typeName(fact));
+  }
+  return textInputCodec(typeName(fact));
 }

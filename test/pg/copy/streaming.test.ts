@@ -11,6 +11,7 @@ import {
   copyRows,
   prepareCopy,
   readCopyColumns,
+  retargetCopyPlan,
   type CopyPlan,
   type CopyProgress,
 } from '../../../src/ingest/copy/index.js';
@@ -270,6 +271,14 @@ describe('readCopyColumns and prepareCopy', () => {
     expect(columns).toEqual([]);
     const emptyPlan = await prepareCopy(client, { schema: 'public', name: 'empty_shape' }, columns);
     expect((await copyRows(client, emptyPlan, [[], []])).rows).toBe(2);
+  });
+
+  it('load a TEMP staging table through a retargeted plan', async () => {
+    await client.query(`CREATE TEMP TABLE stage (LIKE events)`);
+    const staged = retargetCopyPlan(plan, { schema: 'pg_temp', name: 'stage' });
+    expect((await copyRows(client, staged, numbered(10))).rows).toBe(10);
+    expect((await client.query(`SELECT count(*)::int4 AS n FROM pg_temp.stage`)).rows).toEqual([{ n: 10 }]);
+    await expectOnlyTheOldRow();
   });
 
   it('quote odd schema, table and column names', async () => {

@@ -9,6 +9,7 @@ import {
   ValueOutOfRangeError,
   WrongValueCountError,
   planCopy,
+  retargetCopyPlan,
   type CopyColumn,
   type PrepareCopyOptions,
   type TypeFacts,
@@ -78,6 +79,24 @@ describe('planCopy', () => {
     expect(planned.format).toBe('text');
     expect(planned.textOnlyColumns).toEqual(['span', 'embedding', 'spoof']);
     expect(planned.statement).toMatch(/\(FORMAT text\)$/);
+  });
+
+  it('writes pgvector vectors from arrays of numbers, in text format', () => {
+    const planned = plan([['embedding', 90004, 'vector(3)']]);
+    const codec = planned.columns[0]!.codec;
+    expect(codec.name).toBe('vector');
+    expect(codec.toText([1, -2.5, 3e-7])).toBe('[1,-2.5,3e-7]');
+    expect(codec.toText(new Float32Array([0.5, 1]))).toBe('[0.5,1]');
+    expect(codec.toText('[1,2,3]')).toBe('[1,2,3]');
+    expect(() => codec.toText([1, NaN])).toThrow(/finite number/);
+    expect(() => codec.toText({ 0: 1 })).toThrow(/array of numbers/);
+  });
+
+  it('retargets a plan to a table with the same columns', () => {
+    const staged = retargetCopyPlan(plan([['id', 23, 'integer']]), { schema: 'pg_temp', name: 'stage "1"' });
+    expect(staged.statement).toBe('COPY "pg_temp"."stage ""1""" ("id") FROM STDIN (FORMAT binary)');
+    expect(staged.target).toEqual({ schema: 'pg_temp', name: 'stage "1"' });
+    expect(staged.columns[0]?.codec.name).toBe('int4');
   });
 
   it('forces text format on request', () => {
