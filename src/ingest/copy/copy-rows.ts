@@ -202,7 +202,9 @@ class CopySession {
     if (this.serverError) return this.serverError.error;
     if (!this.stream.destroyed) {
       this.destroying = true;
-      this.stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      // The CopyFail message lands in the server log: name the kind of failure, never the value.
+      const kind = error instanceof Error ? ((error as { type?: unknown }).type ?? error.name) : typeof error;
+      this.stream.destroy(new Error(`COPY aborted by the client (${String(kind)})`));
       await this.closed;
     }
     return error;
