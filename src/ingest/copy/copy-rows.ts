@@ -29,7 +29,11 @@ export interface CopyRowsOptions {
    * COPY is completed and the signal is no longer looked at.
    */
   readonly signal?: AbortSignal;
-  /** Called with the running totals at most once per {@link CopyRowsOptions.progressIntervalMs} (e.g. to heartbeat), and once at the end. */
+  /**
+   * Called with the running totals at most once per {@link CopyRowsOptions.progressIntervalMs}
+   * (e.g. to heartbeat), and once more when every row has been sent. If it throws, the COPY is
+   * aborted and the call rejects with that error.
+   */
   readonly onProgress?: (progress: CopyProgress) => void;
   /** Minimum time between two progress calls, in milliseconds. Default 1000. */
   readonly progressIntervalMs?: number;
@@ -119,11 +123,12 @@ export async function copyRows(
     }
     encoder.writeTrailer(out);
     if (out.pos > 0) await flush();
+    // The last report comes before the end of the COPY, so a callback that throws still aborts it.
+    report(true);
     await session.finish();
   } catch (error) {
     throw await session.fail(error);
   }
-  report(true);
   return { rows: session.stream.rowCount, bytes };
 }
 

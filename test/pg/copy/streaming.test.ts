@@ -158,6 +158,18 @@ describe('copyRows', () => {
     await expectOnlyTheOldRow();
   });
 
+  it('fails the COPY when the progress callback throws on its last call', async () => {
+    const boom = new Error('last heartbeat failed');
+    const copy = copyRows(client, plan, numbered(10), {
+      progressIntervalMs: 60_000,
+      onProgress: ({ rows }) => {
+        if (rows === 10) throw boom;
+      },
+    });
+    await expect(copy).rejects.toBe(boom);
+    await expectOnlyTheOldRow();
+  });
+
   it('surfaces the server’s error (a duplicate key mid-stream) and stays usable', async () => {
     function* duplicate() {
       yield* numbered(5000);
