@@ -117,6 +117,20 @@ describe('copyRows', () => {
     expect(closed).toBe(true);
   });
 
+  it('stops on abort mid-stream with a synchronous source too', async () => {
+    const controller = new AbortController();
+    const reason = new Error('cancelled');
+    const copy = copyRows(client, plan, numbered(100_000), {
+      signal: controller.signal,
+      progressIntervalMs: 0,
+      onProgress: ({ rows }) => {
+        if (rows > 10_000) controller.abort(reason);
+      },
+    });
+    await expect(copy).rejects.toBe(reason);
+    await expectOnlyTheOldRow();
+  });
+
   it('stops promptly on abort while the source is stuck', async () => {
     const controller = new AbortController();
     async function* stuck() {
