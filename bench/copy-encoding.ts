@@ -4,14 +4,18 @@
  *   npx tsx bench/copy-encoding.ts [rows=500000] [runs=3]
  *
  * Cells, on the same deterministic rows, into a fresh table with a bigint primary key:
- * - encoder only: rows/s of the binary and text row encoders, no database;
+ * - encoder only: rows per CPU second of the binary and text row encoders, no database (and of
+ *   generating the rows alone, which every other cell includes);
  * - copyRows binary: rows encoded on the fly, binary COPY;
  * - copyRows text: the same through the forced text format;
  * - raw binary: the same binary COPY data encoded beforehand and streamed from memory (the ceiling
  *   for this client: no encoding at all while the COPY runs).
- * Medians of `runs` runs after one warm-up run; a shared machine makes single runs noisy.
+ * Medians of `runs` runs after one warm-up run, cells interleaved. The machine may be shared, so
+ * besides wall-clock rows/s the CPU seconds of this process and of the server backend are printed:
+ * they barely move when other processes compete for the cores.
  */
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ByteWriter } from '../src/ingest/copy/byte-writer.js';
@@ -42,10 +46,29 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-async function timed(action: () => Promise<void>): Promise<number> {
+interface Sample {
+  wall: number;
+  clientCpu: number;
+  serverCpu: number;
+}
+
+/** User + system CPU seconds of a process, from /proc (clock ticks of 10 ms on Linux). */
+function processCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function timed(backendPid: number, action: () => Promise<void>): Promise<Sample> {
+  const client = process.cpuUsage();
+  const server = processCpu(backendPid);
   const started = performance.now();
   await action();
-  return (performance.now() - started) / 1000;
+  const used = process.cpuUsage(client);
+  return {
+    wall: (performance.now() - started) / 1000,
+    clientCpu: (used.user + used.system) / 1e6,
+    serverCpu: processCpu(backendPid) - server,
+  };
 }
 
 async function freshTable(client: pg.Client): Promise<void> {
@@ -78,21 +101,29 @@ async function rawCopy(client: pg.Client, statement: string, chunks: readonly Bu
   await finished;
 }
 
+/** Rows per CPU second of this process for `work` over the generated rows (generation included). */
+function cpuRate(work: (row: unknown[]) => void): number {
+  const started = process.cpuUsage();
+  for (const row of rows(ROWS)) work(row);
+  const used = process.cpuUsage(started);
+  return ROWS / ((used.user + used.system) / 1e6);
+}
+
 function encoderOnly(plan: CopyPlan): number {
   const encoder = new RowEncoder(plan);
   const out = new ByteWriter(80 * 1024);
-  const started = performance.now();
-  for (const row of rows(ROWS)) {
+  return cpuRate((row) => {
     encoder.write(out, row);
     if (out.pos >= 64 * 1024) out.take();
-  }
-  return ROWS / ((performance.now() - started) / 1000);
+  });
 }
 
 const server = await startEmbeddedPostgres({ major: 18, settings: { shared_buffers: '512MB', max_wal_size: '4GB' } });
 const client = new pg.Client({ connectionString: server.url });
 try {
   await client.connect();
+  const { rows: pids } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const backendPid = pids[0]!.pid;
   await freshTable(client);
   const columns = await readCopyColumns(client, TABLE);
   const binaryPlan = await prepareCopy(client, TABLE, columns);
@@ -105,27 +136,33 @@ try {
     'copyRows text': async () => void (await copyRows(client, textPlan, rows(ROWS))),
     'raw binary (pre-encoded)': () => rawCopy(client, binaryPlan.statement, chunks),
   };
-  const seconds: Record<string, number[]> = Object.fromEntries(Object.keys(cells).map((name) => [name, []]));
+  const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(cells).map((name) => [name, []]));
   for (let run = 0; run <= RUNS; run++) {
     for (const [name, cell] of Object.entries(cells)) {
       await freshTable(client);
-      const elapsed = await timed(cell);
-      if (run > 0) seconds[name]!.push(elapsed);
+      const sample = await timed(backendPid, cell);
+      if (run > 0) samples[name]!.push(sample);
     }
   }
   const { rows: sizes } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM bench`);
   if (Number(sizes[0]?.n) !== ROWS) throw new Error(`expected ${ROWS} rows, found ${sizes[0]?.n}`);
 
   console.log(`${ROWS} rows, ${(binaryBytes / ROWS).toFixed(0)} B/row binary, medians of ${RUNS} runs, PostgreSQL 18 embedded`);
-  console.log(`encoder only, binary: ${Math.round(encoderOnly(binaryPlan)).toLocaleString('en')} rows/s`);
-  console.log(`encoder only, text:   ${Math.round(encoderOnly(textPlan)).toLocaleString('en')} rows/s`);
-  const raw = ROWS / median(seconds['raw binary (pre-encoded)']!);
-  for (const [name, values] of Object.entries(seconds)) {
-    const rate = ROWS / median(values);
+  const rate = (value: number) => Math.round(value).toLocaleString('en');
+  console.log(`generating the rows only:        ${rate(cpuRate(() => undefined))} rows per CPU second`);
+  console.log(`generating + binary encoder:     ${rate(encoderOnly(binaryPlan))} rows per CPU second`);
+  console.log(`generating + text encoder:       ${rate(encoderOnly(textPlan))} rows per CPU second`);
+  const raw = ROWS / median(samples['raw binary (pre-encoded)']!.map((sample) => sample.wall));
+  const perSecond = (seconds: number) => Math.round(ROWS / seconds).toLocaleString('en').padStart(9);
+  console.log(`${''.padEnd(26)} ${'rows/s'.padStart(9)}  ${'× raw'.padStart(6)}  ${'rows per server CPU s'.padStart(21)}  ${'rows per client CPU s'.padStart(21)}`);
+  for (const [name, values] of Object.entries(samples)) {
+    const rate = ROWS / median(values.map((sample) => sample.wall));
     console.log(
-      `${name.padEnd(26)} ${Math.round(rate).toLocaleString('en').padStart(9)} rows/s  (${(rate / raw).toFixed(2)} × raw; runs ${values.map((s) => s.toFixed(2)).join(' / ')} s)`,
+      `${name.padEnd(26)} ${perSecond(median(values.map((sample) => sample.wall)))}  ${(rate / raw).toFixed(2).padStart(6)}  ` +
+        `${perSecond(median(values.map((sample) => sample.serverCpu))).padStart(21)}  ${perSecond(median(values.map((sample) => sample.clientCpu))).padStart(21)}`,
     );
   }
+  console.log(`wall seconds per run: ${Object.entries(samples).map(([name, values]) => `${name}: ${values.map((v) => v.wall.toFixed(2)).join('/')}`).join('; ')}`);
 } finally {
   await client.end();
   await server.stop();
