@@ -39,6 +39,11 @@ export interface CopyRowsOptions {
   readonly progressIntervalMs?: number;
   /** Size of the chunks handed to the socket, in bytes. Default 65536 (64 KiB). */
   readonly chunkBytes?: number;
+  /**
+   * The number to quote for a row in errors, given its 1-based position within this call. Default:
+   * the position itself. For a caller that splits one batch into several COPY statements.
+   */
+  readonly rowNumber?: (position: number) => number;
 }
 
 export interface CopyResult {
@@ -73,7 +78,7 @@ export async function copyRows(
   signal?.throwIfAborted();
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const progressInterval = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
-  const encoder = new RowEncoder(plan, options.batch);
+  const encoder = new RowEncoder(plan, options.batch, options.rowNumber);
   // Headroom above the flush threshold, so a typical last row of a chunk does not make it grow.
   const out = new ByteWriter(chunkBytes + (chunkBytes >> 2));
   const session = new CopySession(client.query(copyFrom(plan.statement)), signal);

@@ -41,10 +41,14 @@ export class RowEncoder {
   /** Rows encoded so far; also the 1-based number of the row being encoded. */
   rows = 0;
 
-  /** @param batch the caller's batch number, quoted in errors. */
+  /**
+   * @param batch the caller's batch number, quoted in errors.
+   * @param rowNumber the row number to quote in errors, from the row's 1-based position (default: the position).
+   */
   constructor(
     private readonly plan: CopyPlan,
     private readonly batch?: number,
+    private readonly rowNumber: (position: number) => number = (position) => position,
   ) {
     this.codecs = plan.columns.map((column) => column.codec);
     this.names = plan.columns.map((column) => column.name);
@@ -144,12 +148,13 @@ export class RowEncoder {
   }
 
   private rowName(): string {
-    return this.batch === undefined ? `row ${this.rows}` : `row ${this.rows} of batch ${this.batch}`;
+    const row = this.rowNumber(this.rows);
+    return this.batch === undefined ? `row ${row}` : `row ${row} of batch ${this.batch}`;
   }
 
   private where(): Record<string, unknown> {
     const { schema, name } = this.plan.target;
-    return { schema, table: name, row: this.rows, ...(this.batch === undefined ? {} : { batch: this.batch }) };
+    return { schema, table: name, row: this.rowNumber(this.rows), ...(this.batch === undefined ? {} : { batch: this.batch }) };
   }
 
   private columnList(): string {

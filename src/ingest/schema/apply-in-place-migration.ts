@@ -5,9 +5,11 @@
  * much longer than `lockTimeoutMs`); CONCURRENTLY steps alone, outside any transaction, with their
  * half-built index dropped again when they fail.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { cancelBackendStatement } from '../../db/control-connection.js';
+import { isPool } from '../../db/queryable.js';
 import { isConnectionError, isPostgresError } from '../../errors/postgres-error.js';
-import { backendPid, cancelBackend } from './catalog-sql.js';
+import { backendPid } from './catalog-sql.js';
 import { setLocalLockTimeout } from './ddl.js';
 import { ColumnContainsNullsError, DuplicateValuesError, MigrationLockTimeoutError } from './errors.js';
 import { queryExtended } from './extended-query.js';
@@ -71,7 +73,8 @@ const DEFAULTS = { lockTimeoutMs: 1000, maxAttempts: 10, retryDelayMs: 100, maxR
 
 /**
  * Runs `steps` in order (from a `create` or `in-place` plan). Each committed step stays committed if
- * a later one fails; planning again afterwards picks up from where it stopped.
+ * a later one fails; planning again afterwards picks up from where it stopped. `db` is a pool (one
+ * connection is borrowed per step) or a client outside any transaction (used for every step).
  *
  * Throws {@link MigrationLockTimeoutError} (retryable) when a step never got its lock,
  * {@link ColumnContainsNullsError} when NOT NULL meets a NULL, {@link DuplicateValuesError} when a
@@ -79,7 +82,7 @@ const DEFAULTS = { lockTimeoutMs: 1000, maxAttempts: 10, retryDelayMs: 100, maxR
  * as is.
  */
 export async function applyInPlaceMigration(
-  pool: pg.Pool,
+  db: pg.Pool | pg.ClientBase,
   steps: readonly MigrationStep[],
   options: ApplyMigrationOptions = {},
 ): Promise<AppliedMigration> {
@@ -91,14 +94,14 @@ export async function applyInPlaceMigration(
   const applied: AppliedStep[] = [];
   for (const [position, step] of steps.entries()) {
     options.signal?.throwIfAborted();
-    applied.push(await applyStep(pool, step, position, settings, options));
+    applied.push(await applyStep(db, step, position, settings, options));
   }
   return { steps: applied };
 }
 
 type Settings = typeof DEFAULTS;
 
-async function applyStep(pool: pg.Pool, step: MigrationStep, position: number, settings: Settings, options: ApplyMigrationOptions): Promise<AppliedStep> {
+async function applyStep(db: pg.Pool | pg.ClientBase, step: MigrationStep, position: number, settings: Settings, options: ApplyMigrationOptions): Promise<AppliedStep> {
   const notify = (event: MigrationStepEvent) => {
     try {
       options.onStep?.(event);
@@ -106,10 +109,11 @@ async function applyStep(pool: pg.Pool, step: MigrationStep, position: number, s
       // A progress callback must not break a migration half-way.
     }
   };
-  const client = await pool.connect();
+  const pooled = isPool(db);
+  const client = pooled ? await db.connect() : db;
   let broken = false;
   try {
-    const session = await Session.open(pool, client);
+    const session = await Session.open(db, client);
     const started = performance.now();
     try {
       const attempts = await session.runWithRetries(step.statements, step.transactional, settings, options.signal, {
@@ -131,21 +135,21 @@ async function applyStep(pool: pg.Pool, step: MigrationStep, position: number, s
     broken = isConnectionError(error);
     throw error;
   } finally {
-    client.release(broken);
+    if (pooled) (client as pg.PoolClient).release(broken);
   }
 }
 
-/** A pooled connection running one step, cancellable through a second connection. */
+/** A connection running one step, cancellable through a second connection. */
 class Session {
   private constructor(
-    private readonly pool: pg.Pool,
-    private readonly client: pg.PoolClient,
+    private readonly db: pg.Pool | pg.ClientBase,
+    private readonly client: pg.ClientBase,
     private readonly pid: number,
   ) {}
 
-  static async open(pool: pg.Pool, client: pg.PoolClient): Promise<Session> {
+  static async open(db: pg.Pool | pg.ClientBase, client: pg.ClientBase): Promise<Session> {
     const { rows } = await client.query<{ pid: number }>(backendPid.text);
-    return new Session(pool, client, Number(rows[0]?.pid));
+    return new Session(db, client, Number(rows[0]?.pid));
   }
 
   /** Runs the statements until they succeed, retrying on lock timeout or deadlock. Returns the number of attempts. */
@@ -203,31 +207,14 @@ class Session {
   /** Runs `fn`; if `signal` aborts meanwhile, asks the server to cancel this session's statement. */
   private async cancellable<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     if (signal === undefined) return fn();
-    const onAbort = () => void cancelStatement(this.pool, this.pid);
+    // From a connection of its own: the pool may have no free connection left (or just the busy one).
+    const onAbort = () => void cancelBackendStatement(this.db, this.pid);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await fn();
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
-  }
-}
-
-/**
- * Cancels the statement of backend `pid` from a separate, short-lived connection: the pool may have
- * no free connection left (or just the one that is busy).
- */
-async function cancelStatement(pool: pg.Pool, pid: number): Promise<void> {
-  const control = new pg.Client({ ...pool.options, application_name: 'temporal-pg cancel' });
-  control.on('error', () => undefined);
-  try {
-    await control.connect();
-    const { text, values } = cancelBackend(pid);
-    await control.query(text, [...values]);
-  } catch {
-    // Nothing more to do: the statement then runs to its end and the abort is seen right after.
-  } finally {
-    await control.end().catch(() => undefined);
   }
 }
 

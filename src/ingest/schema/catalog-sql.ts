@@ -229,11 +229,6 @@ export function takenRelationNames(schema: string, names: readonly string[]): Sq
 /** `{ pid }`: the backend process id of this session. */
 export const backendPid: SqlQuery = { text: `SELECT pg_backend_pid() AS pid`, values: [] };
 
-/** Asks the server to cancel the statement running in backend `pid`. */
-export function cancelBackend(pid: number): SqlQuery {
-  return { text: `SELECT pg_cancel_backend($1)`, values: [pid] };
-}
-
 /** `{ oid }` of the session's own TEMP table `name` (the canonicaliser's probe). */
 export function temporaryTableOid(name: string): SqlQuery {
   return {

@@ -37,7 +37,7 @@ export {
   type ApplyMigrationOptions,
   type MigrationStepEvent,
 } from './apply-in-place-migration.js';
-export { buildRebuildStatements, freshTableName, type RebuildStatements } from './rebuild-statements.js';
+export { buildRebuildStatements, freshTableName, restoreName, type NameRestore, type RebuildStatements } from './rebuild-statements.js';
 export { isInPlaceTypeChange, type CatalogType } from './type-changes.js';
 export {
   indexSignature,

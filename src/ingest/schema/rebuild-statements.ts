@@ -22,6 +22,21 @@ export interface RebuildStatements {
   readonly createIndexes: readonly string[];
   /** After the swap, once the fresh table carries the target's name and the old table is gone: rename constraints and indexes to their natural names. */
   readonly restoreNames: readonly string[];
+  /**
+   * The same renames as data, in the same order. A swap that already gave an object the name of
+   * its equal on the old table leaves nothing to rename for it: run only those whose `from` still
+   * exists (and whose `to` is free).
+   */
+  readonly renames: readonly NameRestore[];
+}
+
+/** One rename of {@link RebuildStatements.renames}: a constraint (with its index) or an index of the swapped-in table. */
+export interface NameRestore {
+  readonly kind: 'constraint' | 'index';
+  /** The name on the fresh table. */
+  readonly from: string;
+  /** The name PostgreSQL would have chosen (or the definition's). */
+  readonly to: string;
 }
 
 /** A fresh-table name in the style pg-bulk-ingest uses: `_tmp_` and 24 hex digits (leaves room for suffixes within 63 bytes). */
@@ -39,21 +54,21 @@ export function buildRebuildStatements(desired: DesiredTable, live: LiveTable | 
   const fresh: QualifiedName = { schema: desired.schema, name: freshName };
   const freshTaken = new Set<string>([freshName]);
   const finalTaken = new Set<string>(desired.indexes.flatMap((index) => (index.name === null ? [] : [index.name])));
-  const restoreNames: string[] = [];
+  const renames: NameRestore[] = [];
 
   let primaryKey: string | undefined;
   if (desired.primaryKey) {
     primaryKey = chooseName(freshName, null, 'pkey', freshTaken);
-    restoreNames.push(ddl.renameConstraint(target, primaryKey, chooseName(desired.name, null, 'pkey', finalTaken)));
+    renames.push({ kind: 'constraint', from: primaryKey, to: chooseName(desired.name, null, 'pkey', finalTaken) });
   }
   const unique = desired.uniqueConstraints.map((constraint) => {
     const name = chooseName(freshName, indexNameAddition(constraint.columns), 'key', freshTaken);
-    restoreNames.push(ddl.renameConstraint(target, name, chooseName(desired.name, indexNameAddition(constraint.columns), 'key', finalTaken)));
+    renames.push({ kind: 'constraint', from: name, to: chooseName(desired.name, indexNameAddition(constraint.columns), 'key', finalTaken) });
     return name;
   });
   const createIndexes = desired.indexes.map((index) => {
     const name = chooseName(freshName, null, `idx${desired.indexes.indexOf(index)}`, freshTaken);
-    restoreNames.push(ddl.renameIndex(desired.schema, name, index.name ?? chooseName(desired.name, indexNameAddition(columnsOf(index)), 'idx', finalTaken)));
+    renames.push({ kind: 'index', from: name, to: index.name ?? chooseName(desired.name, indexNameAddition(columnsOf(index)), 'idx', finalTaken) });
     return ddl.createIndex(fresh, index, name);
   });
 
@@ -64,8 +79,14 @@ export function buildRebuildStatements(desired: DesiredTable, live: LiveTable | 
     createTable: ddl.createTable(fresh, desired, { primaryKey, unique }),
     copyRows: live === null || kept.length === 0 ? null : ddl.copyRows({ schema: live.schema, name: live.name }, fresh, kept),
     createIndexes,
-    restoreNames,
+    restoreNames: renames.map((rename) => restoreName(target, rename)),
+    renames,
   };
+}
+
+/** The statement of one {@link NameRestore} on `table` (the swapped-in table, under the target's name). */
+export function restoreName(table: QualifiedName, rename: NameRestore): string {
+  return rename.kind === 'constraint' ? ddl.renameConstraint(table, rename.from, rename.to) : ddl.renameIndex(table.schema, rename.from, rename.to);
 }
 
 /** The column names PostgreSQL uses to name an index: keys, then INCLUDE columns. */

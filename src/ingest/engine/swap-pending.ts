@@ -1,0 +1,124 @@
+/**
+ * `swapPending`: the fresh tables that hold committed batches take the place of their tables, all in
+ * one transaction, so readers see every old table or every new one. Everything bound to a table
+ * (views, grants, owner, comments …) is carried by the swap module.
+ */
+import type pg from 'pg';
+import { queryRows, type Queryable } from '../../db/queryable.js';
+import { displayName, type QualifiedName } from '../../sql/identifier.js';
+import { canonicalizeDefinition } from '../schema/canonicalize-definition.js';
+import { buildRebuildStatements, restoreName, type NameRestore } from '../schema/rebuild-statements.js';
+import { executeSwap } from '../swap/execute.js';
+import { parseTableComment } from './comment.js';
+import { ConcurrentIngestError, IngestTableChangedError } from './errors.js';
+import { commentOnTable, renameTable, takenNamesQuery } from './ingest-sql.js';
+import { readTables, type TableNow } from './ledger.js';
+import { checkRunOptions } from './options.js';
+import { silentLogger } from './progress.js';
+import { runSwapTransaction } from './run-swap.js';
+import { cancellable, takeIngestLocks, withSession } from './session.js';
+import type { IngestPlan, IngestRunOptions, IngestState, SwapOutcome, SwapSummary } from './types.js';
+
+/**
+ * Swaps in every fresh table of `state.pending` (after a batch with visibility `after-each-batch`,
+ * or at the end with `end-of-ingest`), in one transaction run under the `forceExecute` options; a
+ * fresh table whose table does not exist is renamed instead. Harmless to repeat: a swap already
+ * committed (the ledger says so) is reported as done.
+ *
+ * @throws ConcurrentIngestError when another ingest wrote in between, IngestTableChangedError when a
+ *   fresh table is gone, the swap module's errors (SwapBlockedError, DependentViewBrokenError …), and
+ *   TableLockTimeoutError when the locks were never granted.
+ */
+export async function swapPending(db: Queryable, plan: IngestPlan, state: IngestState, options: IngestRunOptions = {}): Promise<SwapOutcome> {
+  checkRunOptions(options);
+  if (state.pending.length === 0) return { state: { ...state, swapDue: false }, swapped: [], blockers: [], attempts: 0, durationMs: 0 };
+  const logger = options.logger ?? silentLogger;
+  return withSession(db, (client) =>
+    cancellable(db, client, options.signal, async () => {
+      const renames = new Map<number, readonly NameRestore[]>();
+      for (const index of state.pending) {
+        const definition = plan.tables[index] as IngestPlan['tables'][number];
+        const desired = await canonicalizeDefinition(client, definition);
+        renames.set(index, buildRebuildStatements(desired, null, (plan.planned[index] as IngestPlan['planned'][number]).freshTable).renames);
+      }
+      const targets = plan.tables.map(({ schema, name }) => ({ schema, name }));
+      const outcome = await runSwapTransaction(
+        client,
+        async () => {
+          await takeIngestLocks(client, targets, 'transaction', plan.options.onConcurrentIngest);
+          const now = await readTables(client, plan.tables);
+          if (alreadySwapped(plan, state, now)) return null;
+          const summaries = new Map<number, SwapSummary>();
+          for (const index of state.pending) {
+            summaries.set(index, await swapOne(client, index, now[index] as TableNow, renames.get(index) ?? []));
+          }
+          return summaries;
+        },
+        { ...plan.options.forceExecute, what: `swap in the new ${state.pending.length === 1 ? 'table' : 'tables'}`, ...(options.signal ? { signal: options.signal } : {}) },
+      );
+      const swapped = state.pending.map((index) => (plan.planned[index] as IngestPlan['planned'][number]).table);
+      if (outcome.result === null) logger.info('the swap was committed by an earlier attempt', { tables: swapped });
+      else logger.info(`swapped in ${swapped.join(', ')}`, { tables: swapped, blockers: outcome.blockers.length, durationMs: Math.round(outcome.durationMs) });
+      const summaries = outcome.result;
+      const next: IngestState = {
+        ...state,
+        pending: [],
+        swapDue: false,
+        tables: state.tables.map((progress, index) =>
+          state.pending.includes(index) ? { ...progress, swapped: true, swap: summaries?.get(index) ?? progress.swap } : progress,
+        ),
+        blockers: [...state.blockers, ...outcome.blockers],
+        swapMs: state.swapMs + outcome.durationMs,
+      };
+      return { state: next, swapped, blockers: outcome.blockers, attempts: outcome.attempts, durationMs: outcome.durationMs };
+    }),
+  );
+}
+
+/** Whether an earlier attempt committed this swap: no fresh table of ours left, and the first table's ledger at our last batch. */
+function alreadySwapped(plan: IngestPlan, state: IngestState, now: readonly TableNow[]): boolean {
+  const first = now[0] as TableNow;
+  const ours = state.pending.filter((index) => (now[index] as TableNow).freshOwner === plan.ingestId);
+  const table = displayName(first.target);
+  const ledgerTable = first.freshOwner === plan.ingestId ? first.freshFacts : first.targetFacts;
+  const ledger = ledgerTable.oid === null ? null : parseTableComment(ledgerTable.comment, table).ledger;
+  if (ledger === null || ledger.ingest !== plan.ingestId || ledger.batch !== state.batches) {
+    throw new ConcurrentIngestError(`table ${table}: another ingest wrote since this one committed batch ${state.batches}; plan the ingest again`, {
+      details: { table, ingestId: plan.ingestId },
+    });
+  }
+  if (ours.length === 0) return true;
+  if (ours.length < state.pending.length) {
+    const missing = state.pending.filter((index) => !ours.includes(index)).map((index) => displayName((now[index] as TableNow).target));
+    throw new IngestTableChangedError(`the fresh tables of ${missing.join(', ')} are gone before their swap; plan the ingest again`, { details: { tables: missing } });
+  }
+  return false;
+}
+
+/** Swaps (or renames) one fresh table into place and gives its constraints and indexes their natural names. */
+async function swapOne(client: pg.ClientBase, index: number, table: TableNow, renames: readonly NameRestore[]): Promise<SwapSummary> {
+  let summary: SwapSummary;
+  if (table.targetFacts.oid === null) {
+    await client.query(renameTable(table.fresh, table.target.name));
+    if (index > 0) await client.query(commentOnTable(table.target, '')); // drop the marker
+    summary = { statements: 1, views: 0, renamedOnly: true };
+  } else {
+    const result = await executeSwap(client, { target: table.target, replacement: table.fresh, tableComment: index === 0 ? 'replacement' : 'target' });
+    summary = { statements: result.statements.length, views: result.plan.views.length, renamedOnly: false };
+  }
+  await restoreNames(client, table.target, renames);
+  return summary;
+}
+
+/** Renames what still carries a fresh-table name, when the natural name is free. */
+async function restoreNames(client: pg.ClientBase, table: QualifiedName, renames: readonly NameRestore[]): Promise<void> {
+  if (renames.length === 0) return;
+  const rows = await queryRows<{ name: string }>(client, takenNamesQuery(table, renames.flatMap((rename) => [rename.from, rename.to])));
+  const taken = new Set(rows.map((row) => row.name));
+  for (const rename of renames) {
+    if (!taken.has(rename.from) || taken.has(rename.to)) continue;
+    await client.query(restoreName(table, rename));
+    taken.delete(rename.from);
+    taken.add(rename.to);
+  }
+}
