@@ -12,7 +12,7 @@ import { readTables } from './ledger.js';
 import { checkRunOptions } from './options.js';
 import { silentLogger } from './progress.js';
 import { swapPending } from './swap-pending.js';
-import { cancellable, inTransaction, takeIngestLocks, withSession } from './session.js';
+import { inTransaction, takeIngestLocks, withSession } from './session.js';
 import type { IngestPlan, IngestReport, IngestRunOptions, IngestState, TableProgress } from './types.js';
 
 /** What `finishIngest` returns. */
@@ -42,39 +42,37 @@ export async function finishIngest(
 
 async function createMissing(db: Queryable, plan: IngestPlan, state: IngestState, options: IngestRunOptions): Promise<IngestState> {
   const logger = options.logger ?? silentLogger;
-  return withSession(db, (client) =>
-    cancellable(db, client, options.signal, async () => {
-      const tablePlans: TablePlan[] = [];
-      for (const definition of plan.tables) tablePlans.push(await planTable(client, definition));
-      const created: string[][] = plan.tables.map(() => []);
-      await inTransaction(client, async () => {
-        await takeIngestLocks(client, plan.tables.map(({ schema, name }) => ({ schema, name })), 'transaction', plan.options.onConcurrentIngest);
-        const now = await readTables(client, plan.tables);
-        for (const [index, table] of now.entries()) {
-          if (table.freshFacts.oid !== null) {
-            logger.info(`dropping ${table.fresh.name}, left by an ingest that did not finish`, { table: displayName(table.target) });
-            await client.query(dropTable(table.fresh));
-          }
-          const tablePlan = tablePlans[index];
-          if (tablePlan?.plan.kind !== 'create' || table.targetFacts.oid !== null) continue;
-          const statements = [
-            ...tablePlan.plan.steps.filter((step) => step.action === 'create-schema').flatMap((step) => step.statements),
-            ddl.createTable(table.target, tablePlan.desired),
-            ...tablePlan.desired.indexes.map((spec) => ddl.createIndex(table.target, spec, spec.name)),
-          ];
-          for (const statement of statements) await client.query(statement);
-          created[index] = statements;
-          logger.info(`created table ${displayName(table.target)} (no batches)`, { table: displayName(table.target) });
+  return withSession(db, options.signal, async (client) => {
+    const tablePlans: TablePlan[] = [];
+    for (const definition of plan.tables) tablePlans.push(await planTable(client, definition));
+    const created: string[][] = plan.tables.map(() => []);
+    await inTransaction(client, async () => {
+      await takeIngestLocks(client, plan.tables.map(({ schema, name }) => ({ schema, name })), 'transaction', plan.options.onConcurrentIngest);
+      const now = await readTables(client, plan.tables);
+      for (const [index, table] of now.entries()) {
+        if (table.freshFacts.oid !== null) {
+          logger.info(`dropping ${table.fresh.name}, left by an ingest that did not finish`, { table: displayName(table.target) });
+          await client.query(dropTable(table.fresh));
         }
-      });
-      return {
-        ...state,
-        tables: state.tables.map((progress, index): TableProgress =>
-          (created[index] ?? []).length > 0 ? { ...progress, migration: 'create', statements: [...progress.statements, ...(created[index] ?? [])] } : progress,
-        ),
-      };
-    }),
-  );
+        const tablePlan = tablePlans[index];
+        if (tablePlan?.plan.kind !== 'create' || table.targetFacts.oid !== null) continue;
+        const statements = [
+          ...tablePlan.plan.steps.filter((step) => step.action === 'create-schema').flatMap((step) => step.statements),
+          ddl.createTable(table.target, tablePlan.desired),
+          ...tablePlan.desired.indexes.map((spec) => ddl.createIndex(table.target, spec, spec.name)),
+        ];
+        for (const statement of statements) await client.query(statement);
+        created[index] = statements;
+        logger.info(`created table ${displayName(table.target)} (no batches)`, { table: displayName(table.target) });
+      }
+    });
+    return {
+      ...state,
+      tables: state.tables.map((progress, index): TableProgress =>
+        (created[index] ?? []).length > 0 ? { ...progress, migration: 'create', statements: [...progress.statements, ...(created[index] ?? [])] } : progress,
+      ),
+    };
+  });
 }
 
 /** The report of an ingest from its plan and final state. */

@@ -15,7 +15,7 @@ import { firstComment, judgeBatch, readTables, type TableNow } from './ledger.js
 import { loadBatch } from './load-batch.js';
 import { checkRunOptions } from './options.js';
 import { ProgressReporter, silentLogger } from './progress.js';
-import { cancellable, inTransaction, lockWithRetries, takeIngestLocks, withSession } from './session.js';
+import { inTransaction, lockWithRetries, takeIngestLocks, withSession } from './session.js';
 import { isIterable } from './source-guard.js';
 import { tableResolver } from './table-resolver.js';
 import type { BatchOutcome, IngestBatch, IngestPlan, IngestRunOptions, IngestState, JsonValue, TableProgress } from './types.js';
@@ -43,7 +43,7 @@ export async function ingestBatch(db: Queryable, plan: IngestPlan, state: Ingest
   const number = state.batches + 1;
   checkBatch(batch, number);
   const started = performance.now();
-  return withSession(db, (client) => cancellable(db, client, options.signal, () => runBatch(client, plan, state, batch, number, options, started)));
+  return withSession(db, options.signal, (client) => runBatch(client, plan, state, batch, number, options, started));
 }
 
 async function runBatch(

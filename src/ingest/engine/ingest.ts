@@ -44,7 +44,7 @@ export async function ingest(
   }
   const run: IngestRunOptions = pick(options);
   const targets = definitions.map(({ schema, name }) => ({ schema, name }));
-  return withSession(db, async (client) => {
+  return withSession(db, undefined, async (client) => {
     await cancellable(db, client, options.signal, () => takeIngestLocks(client, targets, 'session', resolved.onConcurrentIngest));
     try {
       const plan = await planIngest(client, definitions, options);

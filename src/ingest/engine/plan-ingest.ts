@@ -31,7 +31,7 @@ export async function planIngest(
 ): Promise<IngestPlan> {
   const definitions = ingestTables(tables);
   const { ingestId, options: resolved } = resolvePlanOptions(options);
-  return withSession(db, async (client) => {
+  return withSession(db, options.signal, async (client) => {
     const tablePlans: TablePlan[] = [];
     for (const definition of definitions) tablePlans.push(await planTable(client, definition));
     const now = await readTables(client, definitions);

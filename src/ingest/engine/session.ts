@@ -18,37 +18,47 @@ import { ConcurrentIngestError, InvalidIngestOptionError, TableLockTimeoutError 
 import { backendPidQuery } from './ingest-sql.js';
 import { sortedLockKeys } from './names.js';
 
-/** Runs `fn` on one connection of `db`: a borrowed pooled one (destroyed if it broke), or the client itself, which must be outside a transaction. */
-export async function withSession<T>(db: Queryable, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-  if (!isPool(db)) {
-    if (typeof db.getTransactionStatus === 'function' && db.getTransactionStatus() !== 'I') {
-      throw new InvalidIngestOptionError('the ingest runs its own transactions: pass a client that is not inside a transaction block (or a pool)', {
-        details: { option: 'db' },
-      });
-    }
-    return fn(db);
+/**
+ * Runs `fn` on one connection of `db`: a borrowed pooled one, or the client itself, which must be
+ * outside a transaction. When `signal` aborts meanwhile, the session's running statement is
+ * cancelled on the server and the call rejects with the signal's reason; the cancellation is
+ * waited for before the connection is handed back (so it cannot hit a later statement), and a
+ * pooled connection is then discarded rather than reused.
+ */
+export async function withSession<T>(db: Queryable, signal: AbortSignal | undefined, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  signal?.throwIfAborted();
+  const pooled = isPool(db);
+  if (!pooled && typeof db.getTransactionStatus === 'function' && db.getTransactionStatus() !== 'I') {
+    throw new InvalidIngestOptionError('the ingest runs its own transactions: pass a client that is not inside a transaction block (or a pool)', {
+      details: { option: 'db' },
+    });
   }
-  const client = await db.connect();
+  const client = pooled ? await db.connect() : (db as pg.ClientBase);
   let broken = false;
   try {
-    return await fn(client);
+    return await cancellable(db, client, signal, () => fn(client));
   } catch (error) {
-    broken = isConnectionError(error) || (isPostgresError(error) && error.code.startsWith('08'));
+    broken = signal?.aborted === true || isConnectionError(error) || (isPostgresError(error) && error.code.startsWith('08'));
     throw error;
   } finally {
-    client.release(broken);
+    if (pooled) (client as pg.PoolClient).release(broken);
+    else if (broken && client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => undefined);
   }
 }
 
 /**
  * Runs `fn`; if `signal` aborts meanwhile, the server is asked (from another connection) to cancel
- * the session's running statement, and the call rejects with the signal's reason.
+ * the session's running statement, and the call rejects with the signal's reason. Returns only
+ * once that request is done.
  */
 export async function cancellable<T>(db: Queryable, client: pg.ClientBase, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
   if (signal === undefined) return fn();
   signal.throwIfAborted();
   const { pid } = await queryOne<{ pid: number }>(client, backendPidQuery);
-  const onAbort = () => void cancelBackendStatement(db, pid);
+  let cancelling: Promise<void> | undefined;
+  const onAbort = () => {
+    cancelling = cancelBackendStatement(db, pid);
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await fn();
@@ -57,6 +67,7 @@ export async function cancellable<T>(db: Queryable, client: pg.ClientBase, signa
     throw error;
   } finally {
     signal.removeEventListener('abort', onAbort);
+    await cancelling;
   }
 }
 

@@ -16,7 +16,7 @@ import { readTables, type TableNow } from './ledger.js';
 import { checkRunOptions } from './options.js';
 import { silentLogger } from './progress.js';
 import { runSwapTransaction } from './run-swap.js';
-import { cancellable, takeIngestLocks, withSession } from './session.js';
+import { takeIngestLocks, withSession } from './session.js';
 import type { IngestPlan, IngestRunOptions, IngestState, SwapOutcome, SwapSummary } from './types.js';
 
 /**
@@ -33,46 +33,44 @@ export async function swapPending(db: Queryable, plan: IngestPlan, state: Ingest
   checkRunOptions(options);
   if (state.pending.length === 0) return { state: { ...state, swapDue: false }, swapped: [], blockers: [], attempts: 0, durationMs: 0 };
   const logger = options.logger ?? silentLogger;
-  return withSession(db, (client) =>
-    cancellable(db, client, options.signal, async () => {
-      const renames = new Map<number, readonly NameRestore[]>();
-      for (const index of state.pending) {
-        const definition = plan.tables[index] as IngestPlan['tables'][number];
-        const desired = await canonicalizeDefinition(client, definition);
-        renames.set(index, buildRebuildStatements(desired, null, (plan.planned[index] as IngestPlan['planned'][number]).freshTable).renames);
-      }
-      const targets = plan.tables.map(({ schema, name }) => ({ schema, name }));
-      const outcome = await runSwapTransaction(
-        client,
-        async () => {
-          await takeIngestLocks(client, targets, 'transaction', plan.options.onConcurrentIngest);
-          const now = await readTables(client, plan.tables);
-          if (alreadySwapped(plan, state, now)) return null;
-          const summaries = new Map<number, SwapSummary>();
-          for (const index of state.pending) {
-            summaries.set(index, await swapOne(client, index, now[index] as TableNow, renames.get(index) ?? []));
-          }
-          return summaries;
-        },
-        { ...plan.options.forceExecute, what: `swap in the new ${state.pending.length === 1 ? 'table' : 'tables'}`, ...(options.signal ? { signal: options.signal } : {}) },
-      );
-      const swapped = state.pending.map((index) => (plan.planned[index] as IngestPlan['planned'][number]).table);
-      if (outcome.result === null) logger.info('the swap was committed by an earlier attempt', { tables: swapped });
-      else logger.info(`swapped in ${swapped.join(', ')}`, { tables: swapped, blockers: outcome.blockers.length, durationMs: Math.round(outcome.durationMs) });
-      const summaries = outcome.result;
-      const next: IngestState = {
-        ...state,
-        pending: [],
-        swapDue: false,
-        tables: state.tables.map((progress, index) =>
-          state.pending.includes(index) ? { ...progress, swapped: true, swap: summaries?.get(index) ?? progress.swap } : progress,
-        ),
-        blockers: [...state.blockers, ...outcome.blockers],
-        swapMs: state.swapMs + outcome.durationMs,
-      };
-      return { state: next, swapped, blockers: outcome.blockers, attempts: outcome.attempts, durationMs: outcome.durationMs };
-    }),
-  );
+  return withSession(db, options.signal, async (client) => {
+    const renames = new Map<number, readonly NameRestore[]>();
+    for (const index of state.pending) {
+      const definition = plan.tables[index] as IngestPlan['tables'][number];
+      const desired = await canonicalizeDefinition(client, definition);
+      renames.set(index, buildRebuildStatements(desired, null, (plan.planned[index] as IngestPlan['planned'][number]).freshTable).renames);
+    }
+    const targets = plan.tables.map(({ schema, name }) => ({ schema, name }));
+    const outcome = await runSwapTransaction(
+      client,
+      async () => {
+        await takeIngestLocks(client, targets, 'transaction', plan.options.onConcurrentIngest);
+        const now = await readTables(client, plan.tables);
+        if (alreadySwapped(plan, state, now)) return null;
+        const summaries = new Map<number, SwapSummary>();
+        for (const index of state.pending) {
+          summaries.set(index, await swapOne(client, index, now[index] as TableNow, renames.get(index) ?? []));
+        }
+        return summaries;
+      },
+      { ...plan.options.forceExecute, what: `swap in the new ${state.pending.length === 1 ? 'table' : 'tables'}`, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    const swapped = state.pending.map((index) => (plan.planned[index] as IngestPlan['planned'][number]).table);
+    if (outcome.result === null) logger.info('the swap was committed by an earlier attempt', { tables: swapped });
+    else logger.info(`swapped in ${swapped.join(', ')}`, { tables: swapped, blockers: outcome.blockers.length, durationMs: Math.round(outcome.durationMs) });
+    const summaries = outcome.result;
+    const next: IngestState = {
+      ...state,
+      pending: [],
+      swapDue: false,
+      tables: state.tables.map((progress, index) =>
+        state.pending.includes(index) ? { ...progress, swapped: true, swap: summaries?.get(index) ?? progress.swap } : progress,
+      ),
+      blockers: [...state.blockers, ...outcome.blockers],
+      swapMs: state.swapMs + outcome.durationMs,
+    };
+    return { state: next, swapped, blockers: outcome.blockers, attempts: outcome.attempts, durationMs: outcome.durationMs };
+  });
 }
 
 /** Whether an earlier attempt committed this swap: no fresh table of ours left, and the first table's ledger at our last batch. */

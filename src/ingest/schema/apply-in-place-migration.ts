@@ -208,12 +208,17 @@ class Session {
   private async cancellable<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     if (signal === undefined) return fn();
     // From a connection of its own: the pool may have no free connection left (or just the busy one).
-    const onAbort = () => void cancelBackendStatement(this.db, this.pid);
+    let cancelling: Promise<void> | undefined;
+    const onAbort = () => {
+      cancelling = cancelBackendStatement(this.db, this.pid);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await fn();
     } finally {
       signal.removeEventListener('abort', onAbort);
+      // A cancel still on its way would hit whatever statement the connection runs next.
+      await cancelling;
     }
   }
 }

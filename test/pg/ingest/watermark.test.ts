@@ -141,12 +141,12 @@ describe("pg-bulk-ingest's comment format", () => {
     expect(await commentOf(db.pool, table)).toMatchObject({ 'pg-bulk-ingest': { 'high-watermark': null } });
   });
 
-  for (const [position, [label, comment]] of [
+  for (const [position, [label, comment]] of ([
     ['not JSON', 'hand-written notes'],
     ['a JSON string', '"just a string"'],
     ['a JSON array', '[1, 2]'],
     ['an object whose pg-bulk-ingest entry is not an object', '{"pg-bulk-ingest": 3}'],
-  ].entries()) {
+  ] as const).entries()) {
     it(`refuses a comment that is ${label}, and leaves it alone`, async () => {
       const table = withKey(await freshSchema(db.pool, `bad comment ${position}`));
       await db.pool.query(`CREATE TABLE ${quoteQualified(table)} (id int PRIMARY KEY)`);
