@@ -14,7 +14,7 @@ import type { TablePlan } from '../schema/plan-table.js';
 import { planSwap } from '../swap/plan.js';
 import { freshTableMarker } from './comment.js';
 import { IngestTableChangedError } from './errors.js';
-import { commentOnTable, dropTable, lockTables } from './ingest-sql.js';
+import { commentOnTable, dropTable, lockTables, type RelationFacts } from './ingest-sql.js';
 import type { TableNow } from './ledger.js';
 import { mapRowCopyError, type TypeChange } from './server-errors.js';
 import type { ResolvedIngestOptions } from './types.js';
@@ -36,6 +36,8 @@ export interface BatchTable {
   readonly route: Route;
   /** Where the rows go: the target, or its fresh table. */
   readonly into: QualifiedName;
+  /** What the batch saw of `into` before its DDL; `null` when `into` was created by the batch. */
+  readonly intoFacts: RelationFacts | null;
   /** Whether `into` held no row when the batch started (rows can then be inserted without looking for matches). */
   readonly empty: boolean;
   /** Statements run after the load: secondary indexes of a table created in this batch. */
@@ -123,7 +125,7 @@ export async function prepareTables(input: PrepareInput): Promise<BatchTable[]> 
           details: { table: display, batch: input.batch },
         });
       }
-      prepared.push({ ...base, into, empty: false, afterLoad: [], statements, migration: 'none' });
+      prepared.push({ ...base, into, intoFacts: facts, empty: false, afterLoad: [], statements, migration: 'none' });
       continue;
     }
 
@@ -142,7 +144,7 @@ export async function prepareTables(input: PrepareInput): Promise<BatchTable[]> 
     if (route === 'create') {
       await run(ddl.createTable(table.target, desired));
       const afterLoad = desired.indexes.map((index) => ddl.createIndex(table.target, index, index.name));
-      prepared.push({ ...base, into: table.target, empty: true, afterLoad, statements: [...statements, ...afterLoad], migration: 'create' });
+      prepared.push({ ...base, into: table.target, intoFacts: null, empty: true, afterLoad, statements: [...statements, ...afterLoad], migration: 'create' });
       continue;
     }
 
@@ -164,7 +166,7 @@ export async function prepareTables(input: PrepareInput): Promise<BatchTable[]> 
       empty = false;
     }
     const migration: MigrationKind = live === null ? 'create' : tablePlan.plan.kind;
-    prepared.push({ ...base, into: table.fresh, empty, afterLoad: rebuild.createIndexes, statements: [...statements, ...rebuild.createIndexes], migration });
+    prepared.push({ ...base, into: table.fresh, intoFacts: null, empty, afterLoad: rebuild.createIndexes, statements: [...statements, ...rebuild.createIndexes], migration });
   }
   return prepared;
 }

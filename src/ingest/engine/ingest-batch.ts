@@ -3,16 +3,16 @@
  * batch, and the high watermark with the ledger entry that makes a retried step harmless.
  */
 import type pg from 'pg';
-import type { Queryable } from '../../db/queryable.js';
+import { queryOne, type Queryable } from '../../db/queryable.js';
 import { applyInPlaceMigration } from '../schema/apply-in-place-migration.js';
 import type { MigrationKind } from '../schema/plan-migration.js';
 import { planTable, type TablePlan } from '../schema/plan-table.js';
 import { lockStatements, prepareTables, routeOf, type BatchTable, type Route } from './batch-tables.js';
 import { assertJsonValue, commentWithBatch, parseTableComment, writerFingerprint, type Ledger } from './comment.js';
 import { BatchSourceError, ConcurrentIngestError, InvalidBatchError } from './errors.js';
-import { analyze, commentOnTable } from './ingest-sql.js';
+import { analyze, commentOnTable, tableCommentQuery } from './ingest-sql.js';
 import { firstComment, judgeBatch, readTables, type TableNow } from './ledger.js';
-import { loadBatch } from './load-batch.js';
+import { loadBatch, type CachedTable } from './load-batch.js';
 import { checkRunOptions } from './options.js';
 import { ProgressReporter, silentLogger } from './progress.js';
 import { inTransaction, lockWithRetries, takeIngestLocks, withSession } from './session.js';
@@ -97,6 +97,7 @@ async function runBatch(
     const routes: Route[] = plan.tables.map((_, index) => routeOf(index, number, state.pending, tablePlans?.[index], plan.options));
     await lockWithRetries(client, lockStatements(routes, now, plan.options), {
       lockTimeoutMs: plan.options.lockTimeoutMs,
+      previousLockTimeout: (now[0] as TableNow).lockTimeout,
       what: 'load the batch',
       tables: plan.planned.map((table) => table.table),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -114,6 +115,7 @@ async function runBatch(
       upsert: plan.options.upsert,
       progressIntervalMs: options.progressIntervalMs ?? 1000,
       onProgress: (rows, bytes) => reporter.loading(rows, bytes),
+      cache: runCache(plan),
       ...(options.signal ? { signal: options.signal } : {}),
     });
 
@@ -126,7 +128,7 @@ async function runBatch(
     }
     const highWatermark = await resolveWatermark(batch, number);
     const rows = state.rows + loaded.rows;
-    await writeWatermark(client, plan, tables[0] as BatchTable, seenBefore, highWatermark, { ingest: plan.ingestId, batch: number, rows });
+    await writeWatermark(client, tables[0] as BatchTable, seenBefore, highWatermark, { ingest: plan.ingestId, batch: number, rows });
 
     const pending = [...new Set([...state.pending, ...tables.filter((table) => table.route === 'fresh-new').map((table) => table.index)])].sort((a, b) => a - b);
     const next: IngestState = {
@@ -149,25 +151,31 @@ async function runBatch(
 }
 
 /**
+ * What batches of one run learn about their tables, kept with the plan object: the `ingest` loop
+ * passes the same plan to every batch, a workflow activity gets a fresh copy each time (and
+ * learns again). Entries are keyed by OID and column digest, so a changed table is looked up anew.
+ */
+const caches = new WeakMap<IngestPlan, Map<string, CachedTable>>();
+
+function runCache(plan: IngestPlan): Map<string, CachedTable> {
+  let cache = caches.get(plan);
+  if (cache === undefined) caches.set(plan, (cache = new Map()));
+  return cache;
+}
+
+/**
  * The first table's comment gets the watermark and the ledger entry (its fresh table's, while one
  * carries its rows until the swap). Other keys of the comment are kept. A writer without our lock
  * (pg-bulk-ingest) that stored a watermark after the batch looked is caught here, under the
  * comment's lock.
  */
-async function writeWatermark(
-  client: pg.ClientBase,
-  plan: IngestPlan,
-  first: BatchTable,
-  seenBefore: string,
-  highWatermark: JsonValue,
-  ledger: Ledger,
-): Promise<void> {
-  const table = (await readTables(client, plan.tables.slice(0, 1)))[0] as TableNow;
+async function writeWatermark(client: pg.ClientBase, first: BatchTable, seenBefore: string, highWatermark: JsonValue, ledger: Ledger): Promise<void> {
   let base: Readonly<Record<string, JsonValue>> = {};
-  if (first.route === 'fresh-pending') {
-    base = parseTableComment(table.freshFacts.comment, first.display).object;
-  } else if (first.route !== 'create' && table.targetFacts.oid !== null) {
-    const comment = parseTableComment(table.targetFacts.comment, first.display);
+  if (first.route !== 'create') {
+    // The target's comment, also for a fresh table of the first table: its other keys survive the swap.
+    const source = first.route === 'fresh-pending' ? first.into : first.target;
+    const { comment: text } = await queryOne<{ comment: string | null }>(client, tableCommentQuery(source));
+    const comment = parseTableComment(text, first.display);
     if (first.route === 'direct' && writerFingerprint(comment) !== seenBefore) {
       throw new ConcurrentIngestError(`table ${first.display}: another writer stored a watermark while this batch waited for its locks; plan the ingest again`, {
         details: { table: first.display, batch: ledger.batch },

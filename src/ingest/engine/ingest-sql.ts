@@ -6,12 +6,50 @@
 import type { SqlQuery } from '../../db/queryable.js';
 import type { TableLockMode } from '../../locks/sql.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../../sql/identifier.js';
-import { commentOn } from '../swap/swap-sql.js';
+import { commentOn, quoteLiteral } from '../swap/swap-sql.js';
 
 /** `{ pid }` of this session. */
 export const backendPidQuery: SqlQuery = { text: 'SELECT pg_catalog.pg_backend_pid() AS pid', values: [] };
 
-/** A column as {@link relationFactsQuery} describes it. */
+/** One row of {@link relationStateQuery}: a relation that may or may not exist. */
+export interface RelationFacts {
+  /** Position in the list asked for, from 1. */
+  readonly ord: number;
+  /** `null` when there is no ordinary table of that name. */
+  readonly oid: number | null;
+  readonly comment: string | null;
+  /** A digest of the columns (names, types, NOT NULL): equal digests, same columns. */
+  readonly signature: string | null;
+}
+
+/** The digest of {@link RelationFacts.signature}, for a table `c`. */
+const COLUMNS_SIGNATURE = `(SELECT pg_catalog.md5(string_agg(a.attname || ':' || a.atttypid || ':' || a.atttypmod || ':' || a.attnotnull || ':' || a.attgenerated::text, ',' ORDER BY a.attnum))
+          FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)`;
+
+/**
+ * For each relation of the list (tables and fresh tables alike): whether it exists as an ordinary
+ * table, its comment and a digest of its columns; plus the session's `lock_timeout` (the same on
+ * every row). One round trip, catalogs only, no lock.
+ */
+export function relationStateQuery(relations: readonly QualifiedName[]): SqlQuery {
+  return {
+    text: `SELECT r.ord::int4 AS ord, c.oid::int8 AS oid, pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+       ${COLUMNS_SIGNATURE} AS signature,
+       pg_catalog.current_setting('lock_timeout') AS "lockTimeout"
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(schema, name, ord)
+  LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = r.schema
+  LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = r.name AND c.relkind = 'r'
+ ORDER BY r.ord`,
+    values: [relations.map((relation) => relation.schema), relations.map((relation) => relation.name)],
+  };
+}
+
+/** `{ comment }` of one table (`null` when it has none or does not exist). */
+export function tableCommentQuery(table: QualifiedName): SqlQuery {
+  return { text: `SELECT pg_catalog.obj_description(pg_catalog.to_regclass($1), 'pg_class') AS comment`, values: [quoteQualified(table)] };
+}
+
+/** A column as {@link relationColumnsQuery} describes it. */
 export interface ColumnFact {
   readonly name: string;
   readonly typeOid: number;
@@ -25,25 +63,14 @@ export interface ColumnFact {
   readonly comparable: boolean;
 }
 
-/** One row of {@link relationFactsQuery}: a relation that may or may not exist. */
-export interface RelationFacts {
-  /** Position in the list asked for, from 1. */
-  readonly ord: number;
-  /** `null` when there is no ordinary table of that name. */
-  readonly oid: number | null;
-  readonly comment: string | null;
-  /** In table order (empty when the table does not exist). */
-  readonly columns: readonly ColumnFact[];
-}
-
 /**
- * For each relation of the list (tables and fresh tables alike): whether it exists as an ordinary
- * table, its comment and its columns (not dropped, not generated) with what the upsert needs to
- * know of their types. One round trip, catalogs only, no lock.
+ * The columns (not dropped, not generated, in table order) of each table of the list, with what
+ * the upsert needs to know of their types; row `{ ord, oid, signature, columns }` per table (`oid`
+ * null when missing). Catalogs only, no lock.
  */
-export function relationFactsQuery(relations: readonly QualifiedName[]): SqlQuery {
+export function relationColumnsQuery(relations: readonly QualifiedName[]): SqlQuery {
   return {
-    text: `SELECT r.ord::int4 AS ord, c.oid::int8 AS oid, pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+    text: `SELECT r.ord::int4 AS ord, c.oid::int8 AS oid, ${COLUMNS_SIGNATURE} AS signature,
        COALESCE((
          SELECT json_agg(json_build_object(
                   'name', a.attname, 'typeOid', a.atttypid::int8, 'typmod', a.atttypmod, 'notNull', a.attnotnull,
@@ -75,6 +102,27 @@ export function relationFactsQuery(relations: readonly QualifiedName[]): SqlQuer
   };
 }
 
+/**
+ * Takes the locks of a batch in one round trip (a simple-protocol script): under a savepoint,
+ * `lock_timeout` set for the LOCK statements only, then put back to `previous` (the session's
+ * value as the server printed it). On a lock timeout the script stops at the LOCK; rolling back to
+ * the savepoint then undoes the setting too.
+ */
+export function lockScript(savepoint: string, statements: readonly string[], lockTimeoutMs: number, previous: string): string {
+  return [
+    `SAVEPOINT ${quoteIdent(savepoint, 'savepoint')}`,
+    `SET LOCAL lock_timeout = ${Math.max(0, Math.ceil(lockTimeoutMs))}`,
+    ...statements,
+    `SET LOCAL lock_timeout = ${quoteLiteral(previous)}`,
+    `RELEASE SAVEPOINT ${quoteIdent(savepoint, 'savepoint')}`,
+  ].join(';\n');
+}
+
+/** `ROLLBACK TO SAVEPOINT` and `RELEASE SAVEPOINT` of a failed {@link lockScript}. */
+export function undoLockScript(savepoint: string): string {
+  return `ROLLBACK TO SAVEPOINT ${quoteIdent(savepoint, 'savepoint')};\nRELEASE SAVEPOINT ${quoteIdent(savepoint, 'savepoint')}`;
+}
+
 /** `DROP TABLE IF EXISTS` (a leftover fresh table: nothing may depend on it, so no CASCADE). */
 export function dropTable(table: QualifiedName): string {
   return `DROP TABLE IF EXISTS ${quoteQualified(table)}`;
@@ -88,10 +136,12 @@ export function lockTables(tables: readonly QualifiedName[], mode: TableLockMode
 /**
  * The staging table of an upsert: the ingest table's columns (with their NOT NULL, so COPY itself
  * refuses a missing key and names the line) plus an ordinal filled in arrival order, so the last
- * of several rows with one key wins. TEMP: no WAL, invisible to others, gone at commit.
+ * of several rows with one key wins. TEMP: no WAL, invisible to other sessions. Kept for the
+ * session and emptied at every commit: creating and dropping it costs more than a small batch
+ * (its files, its sequence), so its name says which columns it has.
  */
 export function createStage(stage: string, like: QualifiedName, ordinal: string): string {
-  return `CREATE TEMP TABLE ${quoteIdent(stage, 'table')} (LIKE ${quoteQualified(like)}, ${quoteIdent(ordinal, 'column')} bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DROP`;
+  return `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(stage, 'table')} (LIKE ${quoteQualified(like)}, ${quoteIdent(ordinal, 'column')} bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS`;
 }
 
 /** How staged rows reach the ingest table. */

@@ -8,7 +8,7 @@ import { displayName, type QualifiedName } from '../../sql/identifier.js';
 import type { TableDefinition } from '../definition/table-definition.js';
 import { markedIngest, parseTableComment, writerFingerprint, type Ledger, type TableComment } from './comment.js';
 import { ConcurrentIngestError } from './errors.js';
-import { relationFactsQuery, type RelationFacts } from './ingest-sql.js';
+import { relationStateQuery, type RelationFacts } from './ingest-sql.js';
 import { freshTableOf } from './names.js';
 import type { IngestPlan, IngestState, JsonValue } from './types.js';
 
@@ -20,14 +20,17 @@ export interface TableNow {
   readonly freshFacts: RelationFacts;
   /** The ingest whose fresh table this is (from its comment), `null` when none or not ours. */
   readonly freshOwner: string | null;
+  /** The session's `lock_timeout` setting, as the server prints it. */
+  readonly lockTimeout: string;
 }
 
 /** The target and fresh table of every definition, in one catalog query (no lock). */
 export async function readTables(client: Queryable, tables: readonly TableDefinition[]): Promise<TableNow[]> {
   const targets = tables.map((table): QualifiedName => ({ schema: table.schema, name: table.name }));
   const freshes = targets.map(freshTableOf);
-  const rows = await queryRows<Omit<RelationFacts, 'oid'> & { oid: string | number | null }>(client, relationFactsQuery([...targets, ...freshes]));
-  const facts = rows.map((row): RelationFacts => ({ ...row, oid: row.oid === null ? null : Number(row.oid) }));
+  const rows = await queryRows<Omit<RelationFacts, 'oid'> & { oid: string | number | null; lockTimeout: string }>(client, relationStateQuery([...targets, ...freshes]));
+  const facts = rows.map((row): RelationFacts => ({ ord: row.ord, oid: row.oid === null ? null : Number(row.oid), comment: row.comment, signature: row.signature }));
+  const lockTimeout = rows[0]?.lockTimeout ?? '0';
   return targets.map((target, i) => {
     const freshFacts = facts[targets.length + i] as RelationFacts;
     return {
@@ -36,6 +39,7 @@ export async function readTables(client: Queryable, tables: readonly TableDefini
       targetFacts: facts[i] as RelationFacts,
       freshFacts,
       freshOwner: freshFacts.oid === null ? null : markedIngest(freshFacts.comment),
+      lockTimeout,
     };
   });
 }

@@ -10,7 +10,7 @@ import { prepareCopy, retargetCopyPlan, type CopyPlan } from '../copy/plan.js';
 import type { CopyRow } from '../copy/row-encoder.js';
 import type { BatchTable } from './batch-tables.js';
 import { BatchSourceError, IngestTableChangedError } from './errors.js';
-import { applyStage, createStage, relationFactsQuery, type ColumnFact, type RelationFacts } from './ingest-sql.js';
+import { applyStage, createStage, relationColumnsQuery, type ColumnFact } from './ingest-sql.js';
 import { ordinalColumn, stageName } from './names.js';
 import { routeRows } from './row-router.js';
 import { mapLoadError } from './server-errors.js';
@@ -31,6 +31,15 @@ export interface LoadInput {
   readonly progressIntervalMs: number;
   /** Totals of the batch so far (all tables); may throw to abort. */
   readonly onProgress: (rows: number, bytes: number) => void;
+  /** What earlier batches of the same run learnt about the tables (columns, COPY plans), by table and column digest. */
+  readonly cache: Map<string, CachedTable>;
+}
+
+/** What a run remembers of a table between batches: valid while its OID and column digest stay the same. */
+export interface CachedTable {
+  readonly columns: readonly ColumnFact[];
+  readonly signature: string;
+  plan: CopyPlan | undefined;
 }
 
 /** What was loaded. */
@@ -44,6 +53,7 @@ export interface LoadResult {
 /** One table's loading state. */
 interface Destination {
   readonly table: BatchTable;
+  readonly cached: CachedTable;
   readonly columns: readonly ColumnFact[];
   readonly key: readonly string[];
   readonly staged: boolean;
@@ -71,7 +81,7 @@ export async function loadBatch(input: LoadInput): Promise<LoadResult> {
   const loadStream = async (index: number, rows: Iterable<CopyRow> | AsyncIterable<CopyRow>, rowOf: (position: number) => number | null) => {
     const destination = destinations[index] as Destination;
     const { table } = destination;
-    destination.plan ??= await prepareCopy(client, table.target, destination.columns.map(({ name, typeOid, typmod }) => ({ name, typeOid, typmod })));
+    destination.plan ??= destination.cached.plan ??= await prepareCopy(client, table.target, destination.columns.map(({ name, typeOid, typmod }) => ({ name, typeOid, typmod })));
     if (destination.staged && !destination.stageCreated) {
       await client.query(createStage(destination.stage, table.into, destination.ordinal));
       destination.stageCreated = true;
@@ -128,15 +138,26 @@ export async function loadBatch(input: LoadInput): Promise<LoadResult> {
   return { rows: doneRows, bytes: doneBytes, perTable: destinations.map((destination) => destination.rows) };
 }
 
-/** The columns of every destination (in definition order), from one catalog query. */
+/** The columns of every destination (in definition order): from the run's cache, or from one catalog query for the others. */
 async function describeDestinations(input: LoadInput): Promise<Destination[]> {
-  const rows = await queryRows<Omit<RelationFacts, 'oid'> & { oid: string | number | null }>(
-    input.client,
-    relationFactsQuery(input.tables.map((table) => table.into)),
-  );
+  const keyOf = (oid: number | null, signature: string | null) => `${oid}:${signature}`;
+  const unknown = input.tables.filter((table) => table.intoFacts === null || !input.cache.has(keyOf(table.intoFacts.oid, table.intoFacts.signature)));
+  if (unknown.length > 0) {
+    const rows = await queryRows<{ oid: string | null; signature: string | null; columns: ColumnFact[] }>(input.client, relationColumnsQuery(unknown.map((table) => table.into)));
+    unknown.forEach((table, i) => {
+      const row = rows[i];
+      if (row === undefined || row.oid === null || row.signature === null) {
+        throw new IngestTableChangedError(`table ${table.display} is gone; plan the ingest again`, { details: { table: table.display, batch: input.batch } });
+      }
+      const cached: CachedTable = { columns: row.columns, signature: row.signature, plan: undefined };
+      input.cache.set(keyOf(Number(row.oid), row.signature), cached);
+      if (table.intoFacts === null) input.cache.set(`new:${table.index}`, cached);
+    });
+  }
   return input.tables.map((table, i) => {
-    const facts = rows[i];
-    const byName = new Map((facts?.columns ?? []).map((column) => [column.name, column]));
+    const cached = (table.intoFacts === null ? input.cache.get(`new:${table.index}`) : input.cache.get(keyOf(table.intoFacts.oid, table.intoFacts.signature))) as CachedTable;
+    if (table.intoFacts === null) input.cache.delete(`new:${table.index}`);
+    const byName = new Map(cached.columns.map((column) => [column.name, column]));
     const columns = table.definition.columns.map((column) => {
       const fact = byName.get(column.name);
       if (fact === undefined) {
@@ -149,11 +170,12 @@ async function describeDestinations(input: LoadInput): Promise<Destination[]> {
     const key = table.definition.columns.filter((column) => column.primaryKey === true).map((column) => column.name);
     return {
       table,
+      cached,
       columns,
       key,
       staged: input.upsert === 'if-primary-key' && key.length > 0,
-      stage: stageName(i),
-      ordinal: ordinalColumn((facts?.columns ?? []).map((column) => column.name)),
+      stage: stageName(i, cached.signature),
+      ordinal: ordinalColumn(cached.columns.map((column) => column.name)),
       plan: undefined,
       stageCreated: false,
       rows: 0,

@@ -42,9 +42,12 @@ export function sortedLockKeys(tables: readonly QualifiedName[]): AdvisoryKey[] 
   return [...keys.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
-/** Name of the staging table of the table at `position` (session-local, dropped at commit). */
-export function stageName(position: number): string {
-  return `temporal_pg_stage_${position}`;
+/**
+ * Name of the staging table of the table at `position` of a batch, whose columns `signature`
+ * describes (session-local, kept for the session): a table that changes shape gets a new one.
+ */
+export function stageName(position: number, signature: string): string {
+  return `temporal_pg_stage_${position}_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`;
 }
 
 /** A name for the staging table's ordinal column that no column of the table has. */

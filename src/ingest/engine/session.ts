@@ -9,13 +9,12 @@ import { isPool, queryOne, queryRows, type Queryable } from '../../db/queryable.
 import { isConnectionError, isPostgresError } from '../../errors/postgres-error.js';
 import { acquireAdvisoryLock } from '../../locks/advisory-acquire.js';
 import { formatAdvisoryKey } from '../../locks/advisory-key.js';
-import { withoutAbortingTransaction } from '../../locks/session.js';
+import { uniqueSavepointName } from '../../locks/session.js';
 import { advisoryUnlockSql } from '../../locks/sql.js';
-import { withLockTimeout } from '../../locks/timeouts.js';
 import { displayName, type QualifiedName } from '../../sql/identifier.js';
 import { LOCK_RETRY_SQLSTATES, backoffDelay, pause } from '../schema/lock-retry.js';
 import { ConcurrentIngestError, InvalidIngestOptionError, TableLockTimeoutError } from './errors.js';
-import { backendPidQuery } from './ingest-sql.js';
+import { backendPidQuery, lockScript, undoLockScript } from './ingest-sql.js';
 import { sortedLockKeys } from './names.js';
 
 /**
@@ -119,6 +118,8 @@ export async function releaseIngestLocks(client: pg.ClientBase, tables: readonly
 export interface LockRetry {
   /** `lock_timeout` of each attempt, in milliseconds. */
   readonly lockTimeoutMs: number;
+  /** The session's own `lock_timeout`, put back after the locks (as the server prints it). */
+  readonly previousLockTimeout: string;
   /** Attempts before giving up. Default 10. */
   readonly maxAttempts?: number;
   readonly signal?: AbortSignal;
@@ -129,28 +130,23 @@ export interface LockRetry {
 
 /**
  * Runs `statements` (LOCK TABLE …) inside the caller's transaction, each attempt under
- * `lock_timeout` and a savepoint, retried with a growing, jittered pause: readers never queue
- * behind the request for longer than one attempt.
+ * `lock_timeout` and a savepoint in one round trip, retried with a growing, jittered pause:
+ * readers never queue behind the request for longer than one attempt. Returns the attempts made.
  *
  * @throws TableLockTimeoutError (retryable) when no attempt got the locks.
  */
 export async function lockWithRetries(client: pg.ClientBase, statements: readonly string[], retry: LockRetry): Promise<number> {
   if (statements.length === 0) return 0;
   const maxAttempts = retry.maxAttempts ?? 10;
+  const savepoint = uniqueSavepointName('lock');
   for (let attempt = 1; ; attempt++) {
     retry.signal?.throwIfAborted();
     try {
-      await withoutAbortingTransaction(
-        client,
-        () =>
-          withLockTimeout(client, retry.lockTimeoutMs, async () => {
-            for (const statement of statements) await client.query(statement);
-          }),
-        'lock tables',
-      );
+      await client.query(lockScript(savepoint, statements, retry.lockTimeoutMs, retry.previousLockTimeout));
       return attempt;
     } catch (error) {
       if (!isPostgresError(error) || !LOCK_RETRY_SQLSTATES.has(error.code)) throw error;
+      await client.query(undoLockScript(savepoint));
       if (attempt >= maxAttempts) {
         throw new TableLockTimeoutError(
           `could not lock ${retry.tables.join(', ')} to ${retry.what} within ${retry.lockTimeoutMs} ms in ${attempt} attempts: other sessions hold conflicting locks`,
