@@ -141,32 +141,37 @@ export async function prepareTables(input: PrepareInput): Promise<BatchTable[]> 
       createdSchemas.add(desired.schema);
       for (const statement of schemaStep.statements) await run(statement);
     }
+    // An empty table filled through the staging table gets its keys after the load: the staged
+    // rows have unique keys already, and one sorted index build beats row-by-row maintenance.
+    const deferKeys = input.options.upsert === 'if-primary-key' && desired.primaryKey !== null;
     if (route === 'create') {
-      await run(ddl.createTable(table.target, desired));
-      const afterLoad = desired.indexes.map((index) => ddl.createIndex(table.target, index, index.name));
+      await run(ddl.createTable(table.target, desired, {}, !deferKeys));
+      const keys = deferKeys ? ddl.addKeys(table.target, desired) : null;
+      const afterLoad = [...(keys === null ? [] : [keys]), ...desired.indexes.map((index) => ddl.createIndex(table.target, index, index.name))];
       prepared.push({ ...base, into: table.target, intoFacts: null, empty: true, afterLoad, statements: [...statements, ...afterLoad], migration: 'create' });
       continue;
     }
 
     // fresh-new
     const rebuild = buildRebuildStatements(desired, live, table.fresh.name);
+    const keepRows = live !== null && input.options.delete === 'off' && rebuild.copyRows !== null;
+    const keysLater = deferKeys && !keepRows && rebuild.addKeys !== null;
     if (table.freshFacts.oid !== null) await client.query(dropTable(table.fresh));
-    await run(rebuild.createTable);
+    await run(keysLater ? rebuild.createTableWithoutKeys : rebuild.createTable);
     if (index > 0) await client.query(commentOnTable(table.fresh, freshTableMarker(input.ingestId, input.batch)));
     // Before any row is loaded: fail now on what the swap could not carry (foreign keys, a view using a dropped column …).
     if (live !== null) await planSwap(client, { target: table.target, replacement: table.fresh, tableComment: index === 0 ? 'replacement' : 'target' });
-    let empty = true;
-    if (live !== null && input.options.delete === 'off' && rebuild.copyRows !== null) {
+    if (keepRows && rebuild.copyRows !== null) {
       statements.push(rebuild.copyRows);
       try {
         await client.query(rebuild.copyRows);
       } catch (error) {
         throw mapRowCopyError(error, display, typeChanges(tablePlan));
       }
-      empty = false;
     }
     const migration: MigrationKind = live === null ? 'create' : tablePlan.plan.kind;
-    prepared.push({ ...base, into: table.fresh, intoFacts: null, empty, afterLoad: rebuild.createIndexes, statements: [...statements, ...rebuild.createIndexes], migration });
+    const afterLoad = [...(keysLater && rebuild.addKeys !== null ? [rebuild.addKeys] : []), ...rebuild.createIndexes];
+    prepared.push({ ...base, into: table.fresh, intoFacts: null, empty: !keepRows, afterLoad, statements: [...statements, ...afterLoad], migration });
   }
   return prepared;
 }

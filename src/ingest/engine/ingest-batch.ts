@@ -13,6 +13,7 @@ import { BatchSourceError, ConcurrentIngestError, InvalidBatchError } from './er
 import { analyze, commentOnTable, tableCommentQuery } from './ingest-sql.js';
 import { firstComment, judgeBatch, readTables, type TableNow } from './ledger.js';
 import { loadBatch, type CachedTable } from './load-batch.js';
+import { mapLoadError } from './server-errors.js';
 import { checkRunOptions } from './options.js';
 import { ProgressReporter, silentLogger } from './progress.js';
 import { inTransaction, lockWithRetries, takeIngestLocks, withSession } from './session.js';
@@ -120,7 +121,11 @@ async function runBatch(
     });
 
     for (const table of tables) {
-      for (const statement of table.afterLoad) await client.query(statement);
+      try {
+        for (const statement of table.afterLoad) await client.query(statement);
+      } catch (error) {
+        throw mapLoadError(error, { table: table.display, batch: number });
+      }
       if (table.route === 'create' || table.route === 'fresh-new') await client.query(analyze(table.into));
     }
     for (const table of tables) {

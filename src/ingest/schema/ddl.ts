@@ -20,9 +20,14 @@ export interface ConstraintNames {
   readonly unique?: readonly string[];
 }
 
-/** `CREATE TABLE` with every column, NOT NULL, the primary key and the unique constraints. Secondary indexes are separate ({@link createIndex}). */
-export function createTable(table: QualifiedName, desired: DesiredTable, names: ConstraintNames = {}): string {
+/**
+ * `CREATE TABLE` with every column, NOT NULL, the primary key and the unique constraints (unless
+ * `keys` is `false`: then they come later, from {@link addKeys}). Secondary indexes are separate
+ * ({@link createIndex}).
+ */
+export function createTable(table: QualifiedName, desired: DesiredTable, names: ConstraintNames = {}, keys = true): string {
   const lines = desired.columns.map((column) => `  ${columnDefinition(column, column.notNull)}`);
+  if (!keys) return `CREATE TABLE ${quoteQualified(table)} (\n${lines.join(',\n')}\n)`;
   if (desired.primaryKey) {
     lines.push(`  ${constraintName(names.primaryKey)}PRIMARY KEY (${columnList(desired.primaryKey.columns)})`);
   }
@@ -30,6 +35,20 @@ export function createTable(table: QualifiedName, desired: DesiredTable, names: 
     lines.push(`  ${constraintName(names.unique?.[position])}UNIQUE (${columnList(unique.columns)})`);
   });
   return `CREATE TABLE ${quoteQualified(table)} (\n${lines.join(',\n')}\n)`;
+}
+
+/**
+ * `ALTER TABLE … ADD [CONSTRAINT name] PRIMARY KEY (…), ADD [CONSTRAINT name] UNIQUE (…)`: the keys
+ * of a table created without them ({@link createTable} with `keys: false`) and loaded first — one
+ * sorted index build instead of index maintenance row by row. `null` when there are no keys.
+ */
+export function addKeys(table: QualifiedName, desired: DesiredTable, names: ConstraintNames = {}): string | null {
+  const actions: string[] = [];
+  if (desired.primaryKey) actions.push(`ADD ${constraintName(names.primaryKey)}PRIMARY KEY (${columnList(desired.primaryKey.columns)})`);
+  desired.uniqueConstraints.forEach((unique, position) => {
+    actions.push(`ADD ${constraintName(names.unique?.[position])}UNIQUE (${columnList(unique.columns)})`);
+  });
+  return actions.length === 0 ? null : alterTable(table, actions);
 }
 
 /** Options of {@link createIndex}. */

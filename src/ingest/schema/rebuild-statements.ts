@@ -16,6 +16,14 @@ export interface RebuildStatements {
   readonly table: QualifiedName;
   /** `CREATE TABLE` with columns, NOT NULL, primary key and unique constraints (present during the load, as upserts need them). */
   readonly createTable: string;
+  /**
+   * For a load into an empty fresh table whose rows are known to have unique keys: `CREATE TABLE`
+   * without the keys, and {@link RebuildStatements.addKeys} once it is loaded (a sorted index build
+   * is faster than maintaining the index row by row).
+   */
+  readonly createTableWithoutKeys: string;
+  /** `ALTER TABLE … ADD CONSTRAINT … PRIMARY KEY …, ADD CONSTRAINT … UNIQUE …` (same names as `createTable`), or `null` without keys. */
+  readonly addKeys: string | null;
   /** `INSERT … SELECT` of the columns the live table and the definition share, or `null` when there is nothing to keep. */
   readonly copyRows: string | null;
   /** Secondary indexes, built after the load (faster than maintaining them row by row). Not concurrent: nobody sees the fresh table yet. */
@@ -77,6 +85,8 @@ export function buildRebuildStatements(desired: DesiredTable, live: LiveTable | 
   return {
     table: fresh,
     createTable: ddl.createTable(fresh, desired, { primaryKey, unique }),
+    createTableWithoutKeys: ddl.createTable(fresh, desired, {}, false),
+    addKeys: ddl.addKeys(fresh, desired, { primaryKey, unique }),
     copyRows: live === null || kept.length === 0 ? null : ddl.copyRows({ schema: live.schema, name: live.name }, fresh, kept),
     createIndexes,
     restoreNames: renames.map((rename) => restoreName(target, rename)),
