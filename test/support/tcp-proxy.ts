@@ -54,6 +54,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('tcp proxy: no address');
 
+  const cutAll = (): void => {
+    for (const [downstream, upstream] of [...pairs]) {
+      // resetAndDestroy sends RST like a broken network path rather than a polite FIN.
+      downstream.resetAndDestroy();
+      upstream.resetAndDestroy();
+    }
+    pairs.clear();
+  };
+
   return {
     port: address.port,
     get accepted() {
@@ -68,19 +77,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       u.port = String(address.port);
       return u.toString();
     },
-    cutAll() {
-      for (const [downstream, upstream] of [...pairs]) {
-        // resetAndDestroy sends RST like a broken network path rather than a polite FIN.
-        downstream.resetAndDestroy();
-        upstream.resetAndDestroy();
-      }
-      pairs.clear();
-    },
+    cutAll,
     refuse(value) {
       refusing = value;
     },
     async close() {
-      this.cutAll();
+      cutAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
