@@ -20,8 +20,8 @@ async function consume(batch: SourceBatch): Promise<DrainedBatch> {
 }
 
 function iterate(batches: Iterable<SourceBatch> | AsyncIterable<SourceBatch>): AsyncIterator<SourceBatch> {
-  const source = batches as AsyncIterable<SourceBatch> & Iterable<SourceBatch>;
-  return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source[Symbol.iterator]() as unknown as AsyncIterator<SourceBatch>);
+  if (Symbol.asyncIterator in batches) return (batches as AsyncIterable<SourceBatch>)[Symbol.asyncIterator]();
+  return (batches as Iterable<SourceBatch>)[Symbol.iterator]() as unknown as AsyncIterator<SourceBatch>;
 }
 
 /** One call of the source: the first batch after `watermark`, read whole; then the iterator is closed. */

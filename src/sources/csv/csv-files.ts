@@ -7,19 +7,14 @@
  * NULL rule, as PostgreSQL's `COPY … (FORMAT csv)`: an *unquoted* field equal to `nullString`
  * (default: the empty string) is NULL; a quoted field is always a string, so `""` is `''`.
  */
-import { CsvError, parse, type Info } from 'csv-parse';
-import { Readable, pipeline } from 'node:stream';
 import { ArgsReader } from '../args.js';
-import { InvalidCsvHeaderError, InvalidCsvValueError, InvalidSourceArgsError, MalformedCsvError, RecordTooLongError } from '../errors.js';
 import { fileBatches, fileWatermark } from '../files/file-batches.js';
-import type { ListedFile } from '../files/list-files.js';
 import { compilePatterns } from '../files/pattern.js';
-import { readChunks } from '../files/read-chunks.js';
 import type { FileSourceOptions } from '../ndjson/ndjson-files.js';
-import { rowObjectFactory } from '../row-object.js';
-import type { BatchSource, JsonValue, Row, SourceBatch, SourceContext } from '../types.js';
-import { CSV_COERCIONS, CoercionProblem, coerce, type CsvCoercion } from './coerce.js';
-import { validatedUtf8 } from './validated-utf8.js';
+import type { BatchSource, JsonValue, SourceBatch, SourceContext } from '../types.js';
+import { CSV_COERCIONS, type CsvCoercion } from './coerce.js';
+import type { CsvDialect } from './csv-dialect.js';
+import { checkColumnNames, csvRows } from './csv-rows.js';
 
 /** The registered name of this source in {@link builtInSources}. */
 export const CSV_FILES_SOURCE = 'temporal-pg/csv-files';
@@ -62,18 +57,10 @@ export interface CsvFilesArgs {
 
 const DEFAULT_MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
-interface ParsedArgs {
+interface ParsedArgs extends CsvDialect {
   readonly directory: string;
   readonly patterns: readonly string[];
   readonly filesPerBatch: number;
-  readonly header: boolean;
-  readonly columns: readonly (string | null)[] | undefined;
-  readonly delimiter: string;
-  readonly quote: string;
-  readonly escape: string;
-  readonly nullString: string;
-  readonly coerce: Readonly<Record<string, CsvCoercion>>;
-  readonly maxRecordChars: number;
 }
 
 function readArgs(args: unknown): ParsedArgs {
@@ -89,15 +76,15 @@ function readArgs(args: unknown): ParsedArgs {
     quote,
     escape: reader.character('escape', quote),
     nullString: reader.text('nullString', ''),
-    coerce: reader.record('coerce', CSV_COERCIONS) ?? {},
+    coerce: new Map(Object.entries(reader.record('coerce', CSV_COERCIONS) ?? {})),
     maxRecordChars: reader.integer('maxRecordChars', DEFAULT_MAX_RECORD_CHARS, 1, 2 ** 31 - 1),
   };
   reader.done();
   if (!parsed.header && parsed.columns === undefined) reader.fail('columns', 'is required when header is false');
   if (parsed.delimiter === parsed.quote) reader.fail('delimiter', 'must differ from quote');
-  if (parsed.columns !== undefined) {
-    checkNames(parsed.columns, (reason) => reader.fail('columns', reason));
-    checkCoercions(parsed.coerce, parsed.columns, 'args.columns');
+  if (parsed.columns !== undefined) checkColumnNames(parsed.columns, (reason) => reader.fail('columns', reason));
+  for (const column of parsed.coerce.keys()) {
+    if (parsed.columns !== undefined && !parsed.columns.includes(column)) reader.fail(`coerce.${column}`, 'names no column of args.columns');
   }
   return parsed;
 }
@@ -115,7 +102,7 @@ export function createCsvFilesSource(options: FileSourceOptions = {}): BatchSour
       matches: compilePatterns(parsed.patterns),
       filesPerBatch: parsed.filesPerBatch,
       signal,
-      readRows: (file) => csvRows(file, parsed, signal),
+      readRows: (file) => csvRows(CSV_FILES_SOURCE, file, parsed, signal),
     });
   };
 }
@@ -123,135 +110,3 @@ export function createCsvFilesSource(options: FileSourceOptions = {}): BatchSour
 /** CSV files from a directory, with no root directory: `(highWatermark, args) → batches`. */
 export const csvFiles: BatchSource<CsvFilesArgs> = createCsvFilesSource();
 
-interface Parsed {
-  readonly record: (string | null)[];
-  readonly info: Info;
-}
-
-async function* csvRows(file: ListedFile, args: ParsedArgs, signal: AbortSignal | undefined): AsyncGenerator<Row> {
-  const where = { source: CSV_FILES_SOURCE, file: file.name };
-  const parser = parse({
-    bom: true,
-    delimiter: args.delimiter,
-    quote: args.quote,
-    escape: args.escape,
-    skip_empty_lines: true,
-    max_record_size: args.maxRecordChars,
-    info: true,
-    cast: (value, context) => (!context.quoting && value === args.nullString ? null : value),
-  });
-  const bytes = Readable.from(validatedUtf8(readChunks(CSV_FILES_SOURCE, file, signal), where));
-  // pipeline() destroys the file stream when parsing fails or the consumer stops, and hands a read
-  // error (ours, already typed) to the parser we iterate.
-  const records = pipeline(bytes, parser, () => undefined);
-  let names: readonly (string | null)[] | undefined = args.columns;
-  let coercions: (CsvCoercion | undefined)[] = names?.map((name) => (name === null ? undefined : args.coerce[name])) ?? [];
-  let newRow: (() => Record<string, unknown>) | undefined;
-  let expectHeader = args.header;
-  let previousEnd = 0;
-  let previousEmpty = 0;
-  try {
-    for await (const { record, info } of records as AsyncIterable<Parsed>) {
-      // The record starts after the previous one and the blank lines skipped since.
-      const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
-      previousEnd = info.lines;
-      previousEmpty = info.empty_lines;
-      if (expectHeader) {
-        expectHeader = false;
-        if (names === undefined) {
-          names = headerNames(record, where, line);
-          checkCoercions(args.coerce, names, `the header of ${file.name}`);
-          coercions = names.map((name) => (name === null ? undefined : args.coerce[name]));
-        } else if (record.length !== names.length) {
-          throw new InvalidCsvHeaderError(
-            `${where.source}: ${file.name} has ${record.length} fields per record, args.columns names ${names.length}`,
-            { details: { ...where, line, fields: record.length, columns: names.length } },
-          );
-        }
-        continue;
-      }
-      if (names === undefined) throw new Error('unreachable: CSV columns unknown after the header');
-      if (record.length !== names.length) {
-        throw new MalformedCsvError(
-          `${where.source}: ${file.name} line ${line} has ${record.length} fields, expected ${names.length} (${names.join(', ')})`,
-          { details: { ...where, line, code: 'FIELD_COUNT', fields: record.length, expected: names.length } },
-        );
-      }
-      newRow ??= rowObjectFactory(names);
-      yield toRow(record, names, newRow, coercions, where, line);
-    }
-  } catch (error) {
-    throw error instanceof CsvError ? csvError(error, where) : error;
-  } finally {
-    parser.destroy();
-  }
-}
-
-function toRow(
-  record: readonly (string | null)[],
-  names: readonly (string | null)[],
-  newRow: () => Record<string, unknown>,
-  coercions: readonly (CsvCoercion | undefined)[],
-  where: { source: string; file: string },
-  line: number,
-): Row {
-  const row = newRow();
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    if (name === null || name === undefined) continue;
-    const text = record[i] ?? null;
-    const kind = coercions[i];
-    if (text === null || kind === undefined) {
-      row[name] = text;
-      continue;
-    }
-    try {
-      row[name] = coerce(kind, text);
-    } catch (error) {
-      if (!(error instanceof CoercionProblem)) throw error;
-      throw new InvalidCsvValueError(`${where.source}: ${where.file} line ${line} column ${name}: ${error.message} (coerce: ${kind})`, {
-        details: { ...where, line, column: name, coerce: kind, reason: error.message },
-      });
-    }
-  }
-  return row;
-}
-
-function headerNames(record: readonly (string | null)[], where: { source: string; file: string }, line: number): string[] {
-  const names = record.map((name) => name ?? '');
-  checkNames(names, (reason) => {
-    throw new InvalidCsvHeaderError(`${where.source}: the header of ${where.file} (line ${line}) ${reason}`, {
-      details: { ...where, line, reason },
-    });
-  });
-  return names;
-}
-
-function checkNames(names: readonly (string | null)[], fail: (reason: string) => never): void {
-  const seen = new Set<string>();
-  names.forEach((name, i) => {
-    if (name === null) return;
-    if (name === '') fail(`has an empty column name (field ${i + 1})`);
-    if (seen.has(name)) fail(`names column ${JSON.stringify(name)} twice`);
-    seen.add(name);
-  });
-}
-
-function checkCoercions(coercions: Readonly<Record<string, CsvCoercion>>, names: readonly (string | null)[], of: string): void {
-  for (const column of Object.keys(coercions)) {
-    if (!names.includes(column)) {
-      throw new InvalidSourceArgsError(`${CSV_FILES_SOURCE}: args.coerce names column ${JSON.stringify(column)}, which is not in ${of}`, {
-        details: { source: CSV_FILES_SOURCE, field: `coerce.${column}` },
-      });
-    }
-  }
-}
-
-function csvError(error: CsvError, where: { source: string; file: string }): Error {
-  const line = (error as CsvError & { lines?: number }).lines ?? null;
-  const details = { ...where, line, code: error.code };
-  if (error.code === 'CSV_MAX_RECORD_SIZE') {
-    return new RecordTooLongError(`${where.source}: ${where.file} line ${line}: ${error.message}`, { cause: error, details });
-  }
-  return new MalformedCsvError(`${where.source}: ${where.file} line ${line}: ${error.message}`, { cause: error, details });
-}

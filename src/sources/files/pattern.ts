@@ -20,7 +20,7 @@ export function compilePatterns(patterns: readonly string[]): NameMatcher {
 function compilePattern(pattern: string): NameMatcher {
   if (!isWildcardPattern(pattern)) return (name) => !name.startsWith('.') && name.endsWith(pattern);
   const source = [...pattern]
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}-]/g, '\\$&')))
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
     .join('');
   // `u` so that `?` is one code point, `s` so that `*` also crosses odd characters such as newlines.
   const regex = new RegExp(`^${source}$`, 'su');
