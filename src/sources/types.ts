@@ -24,7 +24,7 @@ export type { JsonValue };
  * One row: an array of values in the target's column order, or a plain object keyed by column name
  * (a missing key is NULL). With several target tables a row is a pair `[table, values]`.
  */
-export type Row = readonly unknown[] | Readonly<Record<string, unknown>>;
+export type SourceRow = readonly unknown[] | Readonly<Record<string, unknown>>;
 
 /** A watermark, or a function returning it that the consumer calls after the batch's rows were consumed. */
 export type BatchWatermark = JsonValue | (() => JsonValue);
@@ -37,7 +37,7 @@ export interface SourceBatch {
    */
   readonly highWatermark: BatchWatermark;
   /** The batch's rows, streamed: never held whole in memory by a built-in source. */
-  readonly rows: Iterable<Row> | AsyncIterable<Row>;
+  readonly rows: Iterable<SourceRow> | AsyncIterable<SourceRow>;
   /** Facts about the batch for callbacks and logs (for example the files it came from). JSON. */
   readonly metadata?: JsonValue;
 }

@@ -4,17 +4,17 @@
  * watermark stored after the previous one, taking the first batch only). Watermarks go through JSON
  * on the way, as they do in a table comment.
  */
-import type { BatchSource, JsonValue, Row, SourceBatch } from '../../src/sources/types.js';
+import type { BatchSource, JsonValue, SourceRow, SourceBatch } from '../../src/sources/types.js';
 
 export interface DrainedBatch {
-  readonly rows: Row[];
+  readonly rows: SourceRow[];
   readonly watermark: JsonValue;
   readonly metadata: JsonValue | undefined;
 }
 
 async function consume(batch: SourceBatch): Promise<DrainedBatch> {
-  const rows: Row[] = [];
-  for await (const row of batch.rows as AsyncIterable<Row>) rows.push(row);
+  const rows: SourceRow[] = [];
+  for await (const row of batch.rows as AsyncIterable<SourceRow>) rows.push(row);
   const mark = typeof batch.highWatermark === 'function' ? batch.highWatermark() : batch.highWatermark;
   return { rows, watermark: JSON.parse(JSON.stringify(mark)) as JsonValue, metadata: batch.metadata };
 }

@@ -9,7 +9,7 @@ import { InvalidCsvHeaderError, InvalidCsvValueError, InvalidSourceArgsError, Ma
 import type { ListedFile } from '../files/list-files.js';
 import { readChunks } from '../files/read-chunks.js';
 import { rowObjectFactory } from '../row-object.js';
-import type { Row } from '../types.js';
+import type { SourceRow } from '../types.js';
 import { CoercionProblem, coerce, type CsvCoercion } from './coerce.js';
 import { parserOptions, type CsvDialect } from './csv-dialect.js';
 import { locateParseError } from './locate-parse-error.js';
@@ -33,7 +33,7 @@ interface Layout {
   readonly newRow: () => Record<string, unknown>;
 }
 
-export async function* csvRows(source: string, file: ListedFile, dialect: CsvDialect, signal: AbortSignal | undefined): AsyncGenerator<Row> {
+export async function* csvRows(source: string, file: ListedFile, dialect: CsvDialect, signal: AbortSignal | undefined): AsyncGenerator<SourceRow> {
   const where: Where = { source, file: file.name };
   const parser = parse(parserOptions(dialect));
   // pipeline() destroys the file stream when parsing fails or the consumer stops, and hands a read
@@ -88,7 +88,7 @@ function layoutOf(source: string, names: readonly (string | null)[], dialect: Cs
   };
 }
 
-function toRow(record: readonly string[], raw: string, layout: Layout, dialect: CsvDialect, where: Where, line: number): Row {
+function toRow(record: readonly string[], raw: string, layout: Layout, dialect: CsvDialect, where: Where, line: number): SourceRow {
   const { names, coercions } = layout;
   if (record.length !== names.length) {
     throw new MalformedCsvError(

@@ -6,7 +6,7 @@
  * consumer left half read.
  */
 import { InvalidSourceWatermarkError } from '../errors.js';
-import type { JsonValue, Row, SourceBatch } from '../types.js';
+import type { JsonValue, SourceRow, SourceBatch } from '../types.js';
 import { listFiles, resolveDirectory, type ListedFile } from './list-files.js';
 import type { NameMatcher } from './pattern.js';
 
@@ -19,7 +19,7 @@ export interface FileBatchesOptions {
   readonly matches: NameMatcher;
   readonly filesPerBatch: number;
   readonly signal: AbortSignal | undefined;
-  readonly readRows: (file: ListedFile) => AsyncIterable<Row>;
+  readonly readRows: (file: ListedFile) => AsyncIterable<SourceRow>;
 }
 
 /** The file name a file source's watermark holds (`null` on a first run). */
@@ -35,7 +35,7 @@ export async function* fileBatches(afterName: string | null, options: FileBatche
   options.signal?.throwIfAborted();
   const directory = await resolveDirectory(options.source, options.directory, options.rootDirectory);
   const files = await listFiles(options.source, directory, options.matches, afterName);
-  let open: AsyncGenerator<Row> | undefined;
+  let open: AsyncGenerator<SourceRow> | undefined;
   try {
     for (let i = 0; i < files.length; i += options.filesPerBatch) {
       const group = files.slice(i, i + options.filesPerBatch);
@@ -51,6 +51,6 @@ export async function* fileBatches(afterName: string | null, options: FileBatche
   }
 }
 
-async function* rowsOf(group: readonly ListedFile[], readRows: (file: ListedFile) => AsyncIterable<Row>): AsyncGenerator<Row> {
+async function* rowsOf(group: readonly ListedFile[], readRows: (file: ListedFile) => AsyncIterable<SourceRow>): AsyncGenerator<SourceRow> {
   for (const file of group) yield* readRows(file);
 }

@@ -12,7 +12,7 @@ import type { ListedFile } from '../files/list-files.js';
 import { compilePatterns } from '../files/pattern.js';
 import { readChunks } from '../files/read-chunks.js';
 import { parseJson, type LargeIntegers } from '../json-text.js';
-import type { BatchSource, JsonValue, Row, SourceBatch, SourceContext } from '../types.js';
+import type { BatchSource, JsonValue, SourceRow, SourceBatch, SourceContext } from '../types.js';
 
 /** The registered name of this source in {@link builtInSources}. */
 export const NDJSON_FILES_SOURCE = 'temporal-pg/ndjson-files';
@@ -110,7 +110,7 @@ export function createNdjsonFilesSource(options: FileSourceOptions = {}): BatchS
  */
 export const ndjsonFiles: BatchSource<NdjsonFilesArgs> = createNdjsonFilesSource();
 
-async function* ndjsonRows(file: ListedFile, args: ParsedArgs, signal: AbortSignal | undefined): AsyncGenerator<Row> {
+async function* ndjsonRows(file: ListedFile, args: ParsedArgs, signal: AbortSignal | undefined): AsyncGenerator<SourceRow> {
   const where = { source: NDJSON_FILES_SOURCE, file: file.name };
   const columns = args.columns;
   for await (const lines of readLines(readChunks(NDJSON_FILES_SOURCE, file, signal), where, args.maxLineBytes)) {
@@ -129,7 +129,7 @@ async function* ndjsonRows(file: ListedFile, args: ParsedArgs, signal: AbortSign
         const object = value as Record<string, unknown>;
         yield columns.map((column) => (Object.hasOwn(object, column) ? object[column] : null));
       } else {
-        yield value as Row;
+        yield value as SourceRow;
       }
     }
   }

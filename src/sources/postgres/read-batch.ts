@@ -5,7 +5,7 @@
  * or is destroyed if even that fails.
  */
 import type pg from 'pg';
-import type { JsonValue, Row } from '../types.js';
+import type { JsonValue, SourceRow } from '../types.js';
 import { rowObjectFactory } from '../row-object.js';
 import { decoderFor, isKnownType, keyValueToJson, type Decoder, type TypeInfo } from './decode.js';
 import type { TableRead } from './postgres-table.js';
@@ -19,7 +19,7 @@ export interface OpenBatch {
   readonly watermark: JsonValue;
   /** The boundary key as PostgreSQL printed it, the lower bound of the next batch. */
   readonly through: readonly string[];
-  readonly rows: AsyncGenerator<Row>;
+  readonly rows: AsyncGenerator<SourceRow>;
   /** Releases the connection if the rows were not read to the end. Idempotent. */
   close(): Promise<void>;
 }
@@ -65,7 +65,7 @@ async function* streamRows(
   through: readonly string[],
   types: Map<number, TypeInfo>,
   signal: AbortSignal | undefined,
-): AsyncGenerator<Row> {
+): AsyncGenerator<SourceRow> {
   const { client } = connection;
   const newRow = rowObjectFactory(read.columns);
   try {

@@ -13,7 +13,7 @@ import {
   UnknownSourceDatabaseError,
 } from '../../../src/sources/errors.js';
 import { createPostgresTableSource, type PostgresTableArgs } from '../../../src/sources/postgres/postgres-table.js';
-import type { Row, SourceBatch } from '../../../src/sources/types.js';
+import type { SourceRow, SourceBatch } from '../../../src/sources/types.js';
 import { drainAll, drainByBatch, takeOneBatch } from '../../helpers/drain-source.js';
 import { useTestDatabase } from '../../helpers/database.js';
 
@@ -131,7 +131,7 @@ describe('connections', () => {
       // Reads 3 rows of the first batch, then stops.
       for await (const batch of mine(null, args({ batchSize: 20, fetchSize: 5 })) as AsyncIterable<SourceBatch>) {
         let n = 0;
-        for await (const _row of batch.rows as AsyncIterable<Row>) if (++n === 3) break;
+        for await (const _row of batch.rows as AsyncIterable<SourceRow>) if (++n === 3) break;
         break;
       }
       expect(await sessionsInTransaction()).toBe(0);
@@ -149,10 +149,10 @@ describe('connections', () => {
   it('an abort stops reading with the signal reason and releases the connection', async () => {
     const controller = new AbortController();
     const reason = new Error('stop now');
-    const rows: Row[] = [];
+    const rows: SourceRow[] = [];
     const error = await failure(async () => {
       for await (const batch of source(null, args({ batchSize: 30, fetchSize: 5 }), { signal: controller.signal }) as AsyncIterable<SourceBatch>) {
-        for await (const row of batch.rows as AsyncIterable<Row>) {
+        for await (const row of batch.rows as AsyncIterable<SourceRow>) {
           rows.push(row);
           if (rows.length === 7) controller.abort(reason);
         }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyRows, jsonNull, prepareCopy, readCopyColumns } from '../../../src/ingest/copy/index.js';
 import { createPostgresTableSource } from '../../../src/sources/postgres/postgres-table.js';
-import type { Row } from '../../../src/sources/types.js';
+import type { SourceRow } from '../../../src/sources/types.js';
 import { drainAll, drainByBatch } from '../../helpers/drain-source.js';
 import { useTestDatabase } from '../../helpers/database.js';
 
@@ -55,7 +55,7 @@ afterAll(async () => {
   await db.pool.query('DROP TABLE IF EXISTS src_values, dst_values CASCADE; DROP TYPE mood; DROP DOMAIN positive');
 });
 
-async function load(table: string, rows: Row[]): Promise<void> {
+async function load(table: string, rows: SourceRow[]): Promise<void> {
   const client = await db.client();
   try {
     const target = { schema: 'public', name: table };
