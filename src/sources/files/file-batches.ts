@@ -5,6 +5,7 @@
  * the other, only when iterated; moving on to the next batch (or stopping) closes whatever the
  * consumer left half read.
  */
+import { BatchRows } from '../batch-rows.js';
 import { InvalidSourceWatermarkError } from '../errors.js';
 import type { JsonValue, SourceRow, SourceBatch } from '../types.js';
 import { listFiles, resolveDirectory, type ListedFile } from './list-files.js';
@@ -35,19 +36,15 @@ export async function* fileBatches(afterName: string | null, options: FileBatche
   options.signal?.throwIfAborted();
   const directory = await resolveDirectory(options.source, options.directory, options.rootDirectory);
   const files = await listFiles(options.source, directory, options.matches, afterName);
-  let open: AsyncGenerator<SourceRow> | undefined;
-  try {
-    for (let i = 0; i < files.length; i += options.filesPerBatch) {
-      const group = files.slice(i, i + options.filesPerBatch);
-      const last = group[group.length - 1] as ListedFile;
-      open = rowsOf(group, options.readRows);
-      yield { highWatermark: last.name, rows: open, metadata: { files: group.map((file) => file.name) } };
-      // A generator never started returns at once; one half read runs its finally and closes its file.
-      await open.return(undefined);
-      open = undefined;
+  for (let i = 0; i < files.length; i += options.filesPerBatch) {
+    const group = files.slice(i, i + options.filesPerBatch);
+    const last = group[group.length - 1] as ListedFile;
+    const rows = new BatchRows(() => rowsOf(group, options.readRows), `${options.source}: batch ending with ${last.name}`);
+    try {
+      yield { highWatermark: last.name, rows, metadata: { files: group.map((file) => file.name) } };
+    } finally {
+      await rows.retire();
     }
-  } finally {
-    await open?.return(undefined);
   }
 }
 

@@ -5,10 +5,11 @@
  * or is destroyed if even that fails.
  */
 import type pg from 'pg';
+import { BatchRows } from '../batch-rows.js';
 import type { JsonValue, SourceRow } from '../types.js';
 import { rowObjectFactory } from '../row-object.js';
 import { decoderFor, isKnownType, keyValueToJson, type Decoder, type TypeInfo } from './decode.js';
-import type { TableRead } from './postgres-table.js';
+import { POSTGRES_TABLE_SOURCE, type TableRead } from './table-args.js';
 import { BEGIN_BATCH, boundarySql, declareCursorSql, fetchSql, typeInfoSql } from './sql.js';
 
 /** Every value arrives as PostgreSQL's text; `decode.ts` converts it. */
@@ -19,9 +20,8 @@ export interface OpenBatch {
   readonly watermark: JsonValue;
   /** The boundary key as PostgreSQL printed it, the lower bound of the next batch. */
   readonly through: readonly string[];
-  readonly rows: AsyncGenerator<SourceRow>;
-  /** Releases the connection if the rows were not read to the end. Idempotent. */
-  close(): Promise<void>;
+  /** Retiring them releases the connection if they were not read to the end. */
+  readonly rows: BatchRows;
 }
 
 /** Reads the batch after `after`, or returns undefined when no row is left. */
@@ -53,8 +53,11 @@ export async function readBatch(
   return {
     watermark,
     through,
-    rows: streamRows(connection, read, after, through, types, signal),
-    close: () => connection.close(),
+    rows: new BatchRows(
+      () => streamRows(connection, read, after, through, types, signal),
+      `${POSTGRES_TABLE_SOURCE}: batch through ${JSON.stringify(watermark)}`,
+      () => connection.close(),
+    ),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   SourceDirectoryNotFoundError,
 } from '../../../src/sources/errors.js';
 import { createNdjsonFilesSource, ndjsonFiles } from '../../../src/sources/ndjson/ndjson-files.js';
+import type { SourceBatch, SourceRow } from '../../../src/sources/types.js';
 import { drainAll, drainByBatch, takeOneBatch } from '../../helpers/drain-source.js';
 import { useTempFiles } from './files.js';
 
@@ -93,6 +94,25 @@ describe('order and watermark', () => {
       ['a.ndjson', []],
       ['b.ndjson', []],
     ]);
+  });
+});
+
+describe('batch rows', () => {
+  it('rows read after asking for the next batch, or read twice, are an error, never a silent empty batch', async () => {
+    const directory = await temp.directory({ 'a.ndjson': '{"a":1}\n{"a":2}\n', 'b.ndjson': '{"b":1}\n' });
+    const batches: SourceBatch[] = [];
+    for await (const batch of ndjsonFiles(null, { directory }) as AsyncIterable<SourceBatch>) batches.push(batch);
+    expect(batches).toHaveLength(2);
+    expect(() => (batches[0]?.rows as AsyncIterable<SourceRow>)[Symbol.asyncIterator]()).toThrow(/moved on to the next batch/);
+
+    const batchesIterator = (ndjsonFiles(null, { directory }) as AsyncIterable<SourceBatch>)[Symbol.asyncIterator]();
+    const first = (await batchesIterator.next()).value as SourceBatch;
+    const rows = (first.rows as AsyncIterable<SourceRow>)[Symbol.asyncIterator]();
+    expect((await rows.next()).value).toEqual({ a: 1 });
+    expect(() => (first.rows as AsyncIterable<SourceRow>)[Symbol.asyncIterator]()).toThrow(/only once/);
+    await batchesIterator.next();
+    await expect(rows.next()).rejects.toThrow(/moved on to the next batch/);
+    await batchesIterator.return?.();
   });
 });
 
