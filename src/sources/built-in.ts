@@ -7,7 +7,8 @@
  * A workflow then names one: `source: { name: 'temporal-pg/csv-files', args: { directory: 'orders' } }`.
  */
 import { CSV_FILES_SOURCE, createCsvFilesSource, type CsvFilesArgs } from './csv/csv-files.js';
-import { NDJSON_FILES_SOURCE, createNdjsonFilesSource, type FileSourceOptions, type NdjsonFilesArgs } from './ndjson/ndjson-files.js';
+import type { FileSourceOptions } from './files/file-batches.js';
+import { NDJSON_FILES_SOURCE, createNdjsonFilesSource, type NdjsonFilesArgs } from './ndjson/ndjson-files.js';
 import { POSTGRES_TABLE_SOURCE, createPostgresTableSource, type PostgresTableArgs, type SourceDatabases } from './postgres/postgres-table.js';
 import type { BatchSource } from './types.js';
 

@@ -14,9 +14,9 @@ export {
   NDJSON_PATTERNS,
   createNdjsonFilesSource,
   ndjsonFiles,
-  type FileSourceOptions,
   type NdjsonFilesArgs,
 } from './ndjson/ndjson-files.js';
+export type { FileSourceOptions } from './files/file-batches.js';
 export { CSV_FILES_SOURCE, CSV_PATTERNS, createCsvFilesSource, csvFiles, type CsvFilesArgs } from './csv/csv-files.js';
 export type { CsvCoercion } from './csv/coerce.js';
 export type { LargeIntegers } from './json-text.js';

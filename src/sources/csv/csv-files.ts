@@ -8,10 +8,9 @@
  * (default: the empty string) is NULL; a quoted field is always a string, so `""` is `''`.
  */
 import { ArgsReader } from '../args.js';
-import { fileBatches, fileWatermark } from '../files/file-batches.js';
-import { compilePatterns } from '../files/pattern.js';
-import type { FileSourceOptions } from '../ndjson/ndjson-files.js';
-import type { BatchSource, JsonValue, SourceBatch, SourceContext } from '../types.js';
+import { fileSource, readFileSelection, type FileSelection, type FileSourceOptions } from '../files/file-batches.js';
+import type { ListedFile } from '../files/list-files.js';
+import type { BatchSource } from '../types.js';
 import { CSV_COERCIONS, type CsvCoercion } from './coerce.js';
 import type { CsvDialect } from './csv-dialect.js';
 import { checkColumnNames, csvRows } from './csv-rows.js';
@@ -57,19 +56,13 @@ export interface CsvFilesArgs {
 
 const DEFAULT_MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
-interface ParsedArgs extends CsvDialect {
-  readonly directory: string;
-  readonly patterns: readonly string[];
-  readonly filesPerBatch: number;
-}
+interface ParsedArgs extends CsvDialect, FileSelection {}
 
 function readArgs(args: unknown): ParsedArgs {
   const reader = new ArgsReader(CSV_FILES_SOURCE, args);
   const quote = reader.character('quote', '"');
   const parsed: ParsedArgs = {
-    directory: reader.string('directory'),
-    patterns: reader.stringList('pattern', { single: true }) ?? CSV_PATTERNS,
-    filesPerBatch: reader.integer('filesPerBatch', 1, 1),
+    ...readFileSelection(reader, CSV_PATTERNS),
     header: reader.boolean('header', true),
     columns: reader.stringList('columns', { nullItems: true }),
     delimiter: reader.character('delimiter', ','),
@@ -91,20 +84,8 @@ function readArgs(args: unknown): ParsedArgs {
 
 /** The CSV source bound to a worker's options. Args are checked when it is called. */
 export function createCsvFilesSource(options: FileSourceOptions = {}): BatchSource<CsvFilesArgs> {
-  return function csvFiles(highWatermark: JsonValue | null, args: CsvFilesArgs, context: SourceContext = {}): AsyncIterable<SourceBatch> {
-    const parsed = readArgs(args);
-    const after = fileWatermark(CSV_FILES_SOURCE, highWatermark);
-    const signal = context.signal;
-    return fileBatches(after, {
-      source: CSV_FILES_SOURCE,
-      directory: parsed.directory,
-      rootDirectory: options.rootDirectory,
-      matches: compilePatterns(parsed.patterns),
-      filesPerBatch: parsed.filesPerBatch,
-      signal,
-      readRows: (file) => csvRows(CSV_FILES_SOURCE, file, parsed, signal),
-    });
-  };
+  const readRows = (file: ListedFile, args: ParsedArgs, signal: AbortSignal | undefined) => csvRows(CSV_FILES_SOURCE, file, args, signal);
+  return fileSource<CsvFilesArgs, ParsedArgs>({ source: CSV_FILES_SOURCE, readArgs, readRows }, options);
 }
 
 /** CSV files from a directory, with no root directory: `(highWatermark, args) → batches`. */

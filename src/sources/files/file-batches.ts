@@ -5,11 +5,63 @@
  * the other, only when iterated; moving on to the next batch (or stopping) closes whatever the
  * consumer left half read.
  */
+import type { ArgsReader } from '../args.js';
 import { BatchRows } from '../batch-rows.js';
 import { InvalidSourceWatermarkError } from '../errors.js';
-import type { JsonValue, SourceRow, SourceBatch } from '../types.js';
+import type { BatchSource, JsonValue, SourceBatch, SourceContext, SourceRow } from '../types.js';
 import { listFiles, resolveDirectory, type ListedFile } from './list-files.js';
-import type { NameMatcher } from './pattern.js';
+import { compilePatterns, type NameMatcher } from './pattern.js';
+
+/** Options of a file source fixed by the worker, not by workflow inputs. */
+export interface FileSourceOptions {
+  /**
+   * Confines `args.directory` to this directory (symbolic links included), since args come from
+   * workflow inputs. Default: no confinement; relative directories resolve against the worker's
+   * current directory.
+   */
+  readonly rootDirectory?: string;
+}
+
+/** The args every file source shares: where the files are, which ones, how many per batch. */
+export interface FileSelection {
+  readonly directory: string;
+  readonly patterns: readonly string[];
+  readonly filesPerBatch: number;
+}
+
+export function readFileSelection(reader: ArgsReader, defaultPatterns: readonly string[]): FileSelection {
+  return {
+    directory: reader.string('directory'),
+    patterns: reader.stringList('pattern', { single: true }) ?? defaultPatterns,
+    filesPerBatch: reader.integer('filesPerBatch', 1, 1),
+  };
+}
+
+/** What makes one file source: its name, its args and how it reads one file. */
+export interface FileFormat<Parsed extends FileSelection> {
+  readonly source: string;
+  /** Validates the args (throws `InvalidSourceArgsError`). */
+  readonly readArgs: (args: unknown) => Parsed;
+  readonly readRows: (file: ListedFile, args: Parsed, signal: AbortSignal | undefined) => AsyncIterable<SourceRow>;
+}
+
+/** A file source bound to a worker's options; args and watermark are checked when it is called. */
+export function fileSource<Args, Parsed extends FileSelection>(format: FileFormat<Parsed>, options: FileSourceOptions): BatchSource<Args> {
+  return (highWatermark: JsonValue | null, args: Args, context: SourceContext = {}): AsyncIterable<SourceBatch> => {
+    const parsed = format.readArgs(args);
+    const after = fileWatermark(format.source, highWatermark);
+    const signal = context.signal;
+    return fileBatches(after, {
+      source: format.source,
+      directory: parsed.directory,
+      rootDirectory: options.rootDirectory,
+      matches: compilePatterns(parsed.patterns),
+      filesPerBatch: parsed.filesPerBatch,
+      signal,
+      readRows: (file) => format.readRows(file, parsed, signal),
+    });
+  };
+}
 
 /** What a file source needs to turn one file into rows. */
 export interface FileBatchesOptions {

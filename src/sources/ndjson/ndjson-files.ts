@@ -6,13 +6,12 @@
  */
 import { ArgsReader } from '../args.js';
 import { MalformedJsonLineError } from '../errors.js';
-import { fileBatches, fileWatermark } from '../files/file-batches.js';
+import { fileSource, readFileSelection, type FileSelection, type FileSourceOptions } from '../files/file-batches.js';
 import { readLines } from '../files/lines.js';
 import type { ListedFile } from '../files/list-files.js';
-import { compilePatterns } from '../files/pattern.js';
 import { readChunks } from '../files/read-chunks.js';
 import { parseJson, type LargeIntegers } from '../json-text.js';
-import type { BatchSource, JsonValue, SourceRow, SourceBatch, SourceContext } from '../types.js';
+import type { BatchSource, SourceRow } from '../types.js';
 
 /** The registered name of this source in {@link builtInSources}. */
 export const NDJSON_FILES_SOURCE = 'temporal-pg/ndjson-files';
@@ -51,33 +50,18 @@ export interface NdjsonFilesArgs {
   readonly maxLineBytes?: number;
 }
 
-/** Options of a file source fixed by the worker, not by workflow inputs. */
-export interface FileSourceOptions {
-  /**
-   * Confines `args.directory` to this directory (symbolic links included), since args come from
-   * workflow inputs. Default: no confinement; relative directories resolve against the worker's
-   * current directory.
-   */
-  readonly rootDirectory?: string;
-}
-
 const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-interface ParsedArgs {
-  readonly directory: string;
-  readonly patterns: readonly string[];
-  readonly filesPerBatch: number;
+interface ParsedArgs extends FileSelection {
   readonly columns: readonly string[] | undefined;
   readonly largeIntegers: LargeIntegers;
   readonly maxLineBytes: number;
 }
 
-function readArgs(source: string, args: unknown): ParsedArgs {
-  const reader = new ArgsReader(source, args);
+function readArgs(args: unknown): ParsedArgs {
+  const reader = new ArgsReader(NDJSON_FILES_SOURCE, args);
   const parsed: ParsedArgs = {
-    directory: reader.string('directory'),
-    patterns: reader.stringList('pattern', { single: true }) ?? NDJSON_PATTERNS,
-    filesPerBatch: reader.integer('filesPerBatch', 1, 1),
+    ...readFileSelection(reader, NDJSON_PATTERNS),
     columns: reader.stringList('columns', {}),
     largeIntegers: reader.oneOf('largeIntegers', ['string', 'number'], 'string'),
     maxLineBytes: reader.integer('maxLineBytes', DEFAULT_MAX_LINE_BYTES, 1, 2 ** 31 - 1),
@@ -88,20 +72,7 @@ function readArgs(source: string, args: unknown): ParsedArgs {
 
 /** The newline-delimited JSON source bound to a worker's options. Args are checked when it is called. */
 export function createNdjsonFilesSource(options: FileSourceOptions = {}): BatchSource<NdjsonFilesArgs> {
-  return function ndjsonFiles(highWatermark: JsonValue | null, args: NdjsonFilesArgs, context: SourceContext = {}): AsyncIterable<SourceBatch> {
-    const parsed = readArgs(NDJSON_FILES_SOURCE, args);
-    const after = fileWatermark(NDJSON_FILES_SOURCE, highWatermark);
-    const signal = context.signal;
-    return fileBatches(after, {
-      source: NDJSON_FILES_SOURCE,
-      directory: parsed.directory,
-      rootDirectory: options.rootDirectory,
-      matches: compilePatterns(parsed.patterns),
-      filesPerBatch: parsed.filesPerBatch,
-      signal,
-      readRows: (file) => ndjsonRows(file, parsed, signal),
-    });
-  };
+  return fileSource<NdjsonFilesArgs, ParsedArgs>({ source: NDJSON_FILES_SOURCE, readArgs, readRows: ndjsonRows }, options);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '../../../src/sources/errors.js';
 import { createPostgresTableSource, type PostgresTableArgs } from '../../../src/sources/postgres/postgres-table.js';
 import type { SourceRow, SourceBatch } from '../../../src/sources/types.js';
+import { caught } from '../../helpers/caught.js';
 import { drainAll, drainByBatch, takeOneBatch } from '../../helpers/drain-source.js';
 import { useTestDatabase } from '../../helpers/database.js';
 
@@ -34,24 +35,15 @@ afterAll(async () => {
 
 const args = (more: Partial<PostgresTableArgs> = {}): PostgresTableArgs => ({ database: 'warehouse', table: 'items', watermarkColumn: 'id', ...more });
 
-async function failure(run: () => unknown): Promise<Error> {
-  try {
-    await run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('typed errors', () => {
   it('a source database the worker did not register', async () => {
-    const error = await failure(() => source(null, args({ database: 'nope' })));
+    const error = await caught(() => source(null, args({ database: 'nope' })));
     expect(error).toBeInstanceOf(UnknownSourceDatabaseError);
     expect(error.message).toContain('"nope"');
     expect(error.message).toContain('registered: warehouse');
     expect((error as UnknownSourceDatabaseError).nonRetryable).toBe(true);
     // The default name is `default`, which this worker does not have either.
-    expect(await failure(() => source(null, { table: 'items', watermarkColumn: 'id' }))).toBeInstanceOf(UnknownSourceDatabaseError);
+    expect(await caught(() => source(null, { table: 'items', watermarkColumn: 'id' }))).toBeInstanceOf(UnknownSourceDatabaseError);
     // A single pool is `default`.
     const single = createPostgresTableSource({ databases: db.pool });
     expect((await takeOneBatch(single, null, { table: 'items', watermarkColumn: 'id', batchSize: 2 }))?.rows).toHaveLength(2);
@@ -69,27 +61,27 @@ describe('typed errors', () => {
       ['items', ''],
     ];
     for (const [bad, field] of cases) {
-      const error = await failure(() => source(null, bad as PostgresTableArgs));
+      const error = await caught(() => source(null, bad as PostgresTableArgs));
       expect(error, JSON.stringify(bad)).toBeInstanceOf(InvalidSourceArgsError);
       if (field !== '') expect((error as InvalidSourceArgsError).details.field).toBe(field);
     }
   });
 
   it('a missing table, and a missing column, named with the arg that named it', async () => {
-    const missing = await failure(() => drainAll(source, args({ table: 'no_such' })));
+    const missing = await caught(() => drainAll(source, args({ table: 'no_such' })));
     expect(missing).toBeInstanceOf(SourceTableNotFoundError);
     expect(missing.message).toContain('public.no_such');
-    const column = await failure(() => drainAll(source, args({ tiebreakerColumns: 'nope' })));
+    const column = await caught(() => drainAll(source, args({ tiebreakerColumns: 'nope' })));
     expect(column).toBeInstanceOf(UnknownSourceColumnError);
     expect((column as UnknownSourceColumnError).details).toMatchObject({ column: 'nope', field: 'tiebreakerColumns' });
-    const listed = await failure(() => drainAll(source, args({ columns: ['id', 'Label'] })));
+    const listed = await caught(() => drainAll(source, args({ columns: ['id', 'Label'] })));
     expect((listed as UnknownSourceColumnError).details).toMatchObject({ column: 'Label', field: 'columns' });
   });
 
   it('NULLs in the watermark column: an error by default, left out with nulls: skip', async () => {
     await db.pool.query(`UPDATE items SET seen = NULL WHERE id IN (3, 40)`);
     try {
-      const error = await failure(() => drainAll(source, args({ watermarkColumn: 'seen', tiebreakerColumns: 'id' })));
+      const error = await caught(() => drainAll(source, args({ watermarkColumn: 'seen', tiebreakerColumns: 'id' })));
       expect(error).toBeInstanceOf(NullOrderingValueError);
       expect((error as NullOrderingValueError).details).toMatchObject({ columns: ['seen'], table: 'items' });
       const batches = await drainByBatch(source, args({ watermarkColumn: 'seen', tiebreakerColumns: 'id', nulls: 'skip', batchSize: 20 }));
@@ -105,12 +97,12 @@ describe('typed errors', () => {
   it('watermarks of the wrong shape or type', async () => {
     const shapes = [{ a: 1 }, [1, 2], [1], [{ nested: [] }]];
     for (const mark of shapes) {
-      expect(await failure(() => source(mark, args())), JSON.stringify(mark)).toBeInstanceOf(InvalidSourceWatermarkError);
+      expect(await caught(() => source(mark, args())), JSON.stringify(mark)).toBeInstanceOf(InvalidSourceWatermarkError);
     }
     // [value, id] needs a tiebreaker of one column: three values do not fit.
-    expect(await failure(() => source([1, 2, 3], args({ tiebreakerColumns: 'label' })))).toBeInstanceOf(InvalidSourceWatermarkError);
+    expect(await caught(() => source([1, 2, 3], args({ tiebreakerColumns: 'label' })))).toBeInstanceOf(InvalidSourceWatermarkError);
     // A file name where a timestamp is expected: the column's type rejects it.
-    const typed = await failure(() => drainAll(source, args({ watermarkColumn: 'seen' }), 'orders-2024.csv'));
+    const typed = await caught(() => drainAll(source, args({ watermarkColumn: 'seen' }), 'orders-2024.csv'));
     expect(typed).toBeInstanceOf(InvalidSourceWatermarkError);
     expect(typed.message).toContain('seen');
   });
@@ -150,7 +142,7 @@ describe('connections', () => {
     const controller = new AbortController();
     const reason = new Error('stop now');
     const rows: SourceRow[] = [];
-    const error = await failure(async () => {
+    const error = await caught(async () => {
       for await (const batch of source(null, args({ batchSize: 30, fetchSize: 5 }), { signal: controller.signal }) as AsyncIterable<SourceBatch>) {
         for await (const row of batch.rows as AsyncIterable<SourceRow>) {
           rows.push(row);

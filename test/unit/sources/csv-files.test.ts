@@ -14,19 +14,11 @@ import {
   MalformedCsvError,
   RecordTooLongError,
 } from '../../../src/sources/errors.js';
+import { caught } from '../../helpers/caught.js';
 import { drainAll, drainByBatch } from '../../helpers/drain-source.js';
 import { useTempFiles } from './files.js';
 
 const temp = useTempFiles();
-
-async function failure(run: () => unknown): Promise<Error> {
-  try {
-    await run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 async function rowsOf(content: string | Buffer, args: Record<string, unknown> = {}, name = 'a.csv'): Promise<unknown[]> {
   const directory = await temp.directory({ [name]: content });
@@ -61,7 +53,7 @@ describe('parsing', () => {
       { id: '5', text: null },
     ]);
     // Line 9: the multi-line record took lines 4 to 6 (a CRLF inside quotes is one line break).
-    const error = await failure(() => rowsOf(`${content}6,"x"y\n`));
+    const error = await caught(() => rowsOf(`${content}6,"x"y\n`));
     expect(error).toBeInstanceOf(MalformedCsvError);
     expect((error as MalformedCsvError).details).toMatchObject({ file: "a.csv", line: 9 });
   });
@@ -147,7 +139,7 @@ describe('errors name the file and the line', () => {
   ];
   for (const [what, content, args, type, details] of cases) {
     it(what, async () => {
-      const error = await failure(() => rowsOf(content, args, 'data.csv'));
+      const error = await caught(() => rowsOf(content, args, 'data.csv'));
       expect(error).toBeInstanceOf(type);
       expect((error as Error & { details: object }).details).toMatchObject({ file: 'data.csv', ...details });
       expect(error.message).toContain('data.csv');
@@ -157,9 +149,9 @@ describe('errors name the file and the line', () => {
   it('line numbers stay exact deep into a file, across chunks and multi-line fields', async () => {
     // 30,000 records of 3 physical lines each (CRLF inside the quotes), about 1.3 MB.
     const good = Array.from({ length: 30_000 }, (_, i) => `${i},"first\r\nsecond\nthird ${'x'.repeat(20)}"\r\n`).join('');
-    const badParse = await failure(() => rowsOf(`id,text\r\n${good}\r\n30000,"x"y\r\n`));
+    const badParse = await caught(() => rowsOf(`id,text\r\n${good}\r\n30000,"x"y\r\n`));
     expect((badParse as MalformedCsvError).details).toMatchObject({ line: 1 + 90_000 + 1 + 1, code: 'CSV_INVALID_CLOSING_QUOTE' });
-    const badValue = await failure(() => rowsOf(`id,text,flag\r\n${good.replaceAll('"\r\n', '",t\r\n')}30000,x,maybe\r\n`, { coerce: { flag: 'boolean' } }));
+    const badValue = await caught(() => rowsOf(`id,text,flag\r\n${good.replaceAll('"\r\n', '",t\r\n')}30000,x,maybe\r\n`, { coerce: { flag: 'boolean' } }));
     expect((badValue as InvalidCsvValueError).details).toMatchObject({ line: 1 + 90_000 + 1, column: 'flag' });
   });
 
@@ -173,12 +165,12 @@ describe('errors name the file and the line', () => {
       [{ directory: '.', columns: ['a', 'a'] }, 'columns'],
       [{ directory: '.', nullString: 0 }, 'nullString'],
     ] as const) {
-      const error = await failure(() => csvFiles(null, args as never));
+      const error = await caught(() => csvFiles(null, args as never));
       expect(error, JSON.stringify(args)).toBeInstanceOf(InvalidSourceArgsError);
       expect((error as InvalidSourceArgsError).details.field).toBe(field);
     }
     // A coerce column missing from a file's header is found when the header is read.
-    const error = await failure(() => rowsOf('a,b\n1,2\n', { coerce: { c: 'boolean' } }));
+    const error = await caught(() => rowsOf('a,b\n1,2\n', { coerce: { c: 'boolean' } }));
     expect((error as InvalidSourceArgsError).details.field).toBe('coerce.c');
   });
 });

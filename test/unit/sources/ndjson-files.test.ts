@@ -17,19 +17,11 @@ import {
 } from '../../../src/sources/errors.js';
 import { createNdjsonFilesSource, ndjsonFiles } from '../../../src/sources/ndjson/ndjson-files.js';
 import type { SourceBatch, SourceRow } from '../../../src/sources/types.js';
+import { caught } from '../../helpers/caught.js';
 import { drainAll, drainByBatch, takeOneBatch } from '../../helpers/drain-source.js';
 import { useTempFiles } from './files.js';
 
 const temp = useTempFiles();
-
-async function failure(run: () => unknown): Promise<Error> {
-  try {
-    await run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('order and watermark', () => {
   it('reads matching files in byte-wise name order, one batch per file, watermark = the file name', async () => {
@@ -161,7 +153,7 @@ describe('errors name the file and the line', () => {
   it('invalid JSON', async () => {
     const directory = await temp.directory({ 'ok.ndjson': '{"a":1}\n', 'bad.ndjson': '{"a":1}\n\n{"a":2}\n{"a":\n' });
     const rows: unknown[] = [];
-    const error = await failure(async () => {
+    const error = await caught(async () => {
       for (const batch of await drainAll(ndjsonFiles, { directory })) rows.push(...batch.rows);
     });
     expect(error).toBeInstanceOf(MalformedJsonLineError);
@@ -172,7 +164,7 @@ describe('errors name the file and the line', () => {
   it('JSON that is not an object or array', async () => {
     for (const [line, what] of [['42', 'number'], ['"text"', 'string'], ['null', 'null'], ['true', 'boolean']] as const) {
       const directory = await temp.directory({ 'a.ndjson': `{"ok":1}\n${line}\n` });
-      const error = await failure(() => drainAll(ndjsonFiles, { directory }));
+      const error = await caught(() => drainAll(ndjsonFiles, { directory }));
       expect(error).toBeInstanceOf(MalformedJsonLineError);
       expect(error.message).toContain(`a.ndjson line 2 is JSON ${what === 'null' ? 'null' : `of type ${what}`}`);
     }
@@ -180,12 +172,12 @@ describe('errors name the file and the line', () => {
 
   it('invalid UTF-8, a line over maxLineBytes, a corrupt gzip file', async () => {
     const directory = await temp.directory({ 'a.ndjson': Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]) });
-    const utf8 = await failure(() => drainAll(ndjsonFiles, { directory }));
+    const utf8 = await caught(() => drainAll(ndjsonFiles, { directory }));
     expect(utf8).toBeInstanceOf(InvalidUtf8Error);
     expect((utf8 as InvalidUtf8Error).details).toMatchObject({ file: 'a.ndjson', line: 2, byteInLine: 7 });
 
     const long = await temp.directory({ 'a.ndjson': `{"a":1}\n{"a":"${'x'.repeat(2000)}"}\n` });
-    const tooLong = await failure(() => drainAll(ndjsonFiles, { directory: long, maxLineBytes: 1000 }));
+    const tooLong = await caught(() => drainAll(ndjsonFiles, { directory: long, maxLineBytes: 1000 }));
     expect(tooLong).toBeInstanceOf(RecordTooLongError);
     expect((tooLong as RecordTooLongError).details).toMatchObject({ file: 'a.ndjson', line: 2, maxLineBytes: 1000 });
 
@@ -193,13 +185,13 @@ describe('errors name the file and the line', () => {
     await temp.write(gz, 'a.ndjson', '{"a":1}');
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.join(gz, 'b.ndjson.gz'), Buffer.from('not gzip at all'));
-    const corrupt = await failure(() => drainAll(ndjsonFiles, { directory: gz }));
+    const corrupt = await caught(() => drainAll(ndjsonFiles, { directory: gz }));
     expect(corrupt).toBeInstanceOf(MalformedGzipError);
     expect((corrupt as MalformedGzipError).details).toMatchObject({ file: 'b.ndjson.gz' });
   });
 
   it('a missing directory; bad args naming the field; a watermark that is not a file name', async () => {
-    const missing = await failure(() => drainAll(ndjsonFiles, { directory: '/nonexistent/temporal-pg' }));
+    const missing = await caught(() => drainAll(ndjsonFiles, { directory: '/nonexistent/temporal-pg' }));
     expect(missing).toBeInstanceOf(SourceDirectoryNotFoundError);
     expect((missing as SourceDirectoryNotFoundError).nonRetryable).toBe(true);
     for (const [args, field] of [
@@ -210,11 +202,11 @@ describe('errors name the file and the line', () => {
       [{ directory: '.', largeIntegers: 'bigint' }, 'largeIntegers'],
       [{ directory: '.', dir: 'x' }, 'dir'],
     ] as const) {
-      const error = await failure(() => ndjsonFiles(null, args as never));
+      const error = await caught(() => ndjsonFiles(null, args as never));
       expect(error, JSON.stringify(args)).toBeInstanceOf(InvalidSourceArgsError);
       expect((error as InvalidSourceArgsError).details.field).toBe(field);
     }
-    expect(await failure(() => ndjsonFiles(42, { directory: '.' }))).toBeInstanceOf(InvalidSourceWatermarkError);
+    expect(await caught(() => ndjsonFiles(42, { directory: '.' }))).toBeInstanceOf(InvalidSourceWatermarkError);
   });
 
   it('a root directory confines args.directory, symbolic links included', async () => {
@@ -227,7 +219,7 @@ describe('errors name the file and the line', () => {
     expect((await drainAll(confined, { directory: 'inside' }))[0]?.rows).toEqual([{ r: 2 }]);
     expect((await drainAll(confined, { directory: '.' }))[0]?.rows).toEqual([{ r: 1 }]);
     for (const directory of ['..', outside, 'escape', 'inside/../..']) {
-      const error = await failure(() => drainAll(confined, { directory }));
+      const error = await caught(() => drainAll(confined, { directory }));
       expect(error, directory).toBeInstanceOf(InvalidSourceArgsError);
       expect((error as InvalidSourceArgsError).details.field).toBe('directory');
     }
