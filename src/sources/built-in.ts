@@ -6,10 +6,10 @@
  *
  * A workflow then names one: `source: { name: 'temporal-pg/csv-files', args: { directory: 'orders' } }`.
  */
-import { CSV_FILES_SOURCE, createCsvFilesSource, type CsvFilesArgs } from './csv/csv-files.js';
-import type { FileSourceOptions } from './files/file-batches.js';
-import { NDJSON_FILES_SOURCE, createNdjsonFilesSource, type NdjsonFilesArgs } from './ndjson/ndjson-files.js';
-import { POSTGRES_TABLE_SOURCE, createPostgresTableSource, type PostgresTableArgs, type SourceDatabases } from './postgres/postgres-table.js';
+import { CSV_FILES_SOURCE, CSV_FORMAT } from './csv/csv-files.js';
+import { fileSource, type FileSourceOptions } from './files/file-batches.js';
+import { NDJSON_FILES_SOURCE, NDJSON_FORMAT } from './ndjson/ndjson-files.js';
+import { POSTGRES_TABLE_SOURCE, postgresTableSource, type SourceDatabases } from './postgres/postgres-table.js';
 import type { BatchSource } from './types.js';
 
 /** Options of {@link builtInSources}. */
@@ -21,11 +21,14 @@ export interface BuiltInSourcesOptions extends FileSourceOptions {
   readonly databases?: SourceDatabases;
 }
 
-/** The registry {@link builtInSources} returns. */
+/**
+ * The registry {@link builtInSources} returns. Its sources take `unknown` args (checked at run time
+ * against `NdjsonFilesArgs`, `CsvFilesArgs`, `PostgresTableArgs`), so they fit any registry type.
+ */
 export interface BuiltInSources {
-  readonly [NDJSON_FILES_SOURCE]: BatchSource<NdjsonFilesArgs>;
-  readonly [CSV_FILES_SOURCE]: BatchSource<CsvFilesArgs>;
-  readonly [POSTGRES_TABLE_SOURCE]: BatchSource<PostgresTableArgs>;
+  readonly [NDJSON_FILES_SOURCE]: BatchSource;
+  readonly [CSV_FILES_SOURCE]: BatchSource;
+  readonly [POSTGRES_TABLE_SOURCE]: BatchSource;
 }
 
 /** Names of the built-in sources, as registered by {@link builtInSources}. */
@@ -34,8 +37,8 @@ export const BUILT_IN_SOURCE_NAMES: readonly string[] = [NDJSON_FILES_SOURCE, CS
 export function builtInSources(options: BuiltInSourcesOptions = {}): BuiltInSources {
   const files = options.rootDirectory === undefined ? {} : { rootDirectory: options.rootDirectory };
   return {
-    [NDJSON_FILES_SOURCE]: createNdjsonFilesSource(files),
-    [CSV_FILES_SOURCE]: createCsvFilesSource(files),
-    [POSTGRES_TABLE_SOURCE]: createPostgresTableSource({ databases: options.databases ?? {} }),
+    [NDJSON_FILES_SOURCE]: fileSource(NDJSON_FORMAT, files),
+    [CSV_FILES_SOURCE]: fileSource(CSV_FORMAT, files),
+    [POSTGRES_TABLE_SOURCE]: postgresTableSource({ databases: options.databases ?? {} }),
   };
 }

@@ -50,9 +50,11 @@ export interface SourceContext {
 
 /**
  * A named source as a worker registers it: `args` arrive as JSON from a workflow input (validate
- * them), `highWatermark` is the stored one (`null` when none is stored yet).
+ * them), `highWatermark` is the stored one (`null` when none is stored yet). A registry holds
+ * `BatchSource` (args `unknown`, checked at run time), which every source that validates its args
+ * is; `BatchSource<CsvFilesArgs>` and the like are typed views for calling one directly.
  */
-export type BatchSource<Args = JsonValue> = (
+export type BatchSource<Args = unknown> = (
   highWatermark: JsonValue | null,
   args: Args,
   context?: SourceContext,

@@ -8,7 +8,7 @@
  * (default: the empty string) is NULL; a quoted field is always a string, so `""` is `''`.
  */
 import { ArgsReader } from '../args.js';
-import { fileSource, readFileSelection, type FileSelection, type FileSourceOptions } from '../files/file-batches.js';
+import { fileSource, readFileSelection, type FileFormat, type FileSelection, type FileSourceOptions } from '../files/file-batches.js';
 import type { ListedFile } from '../files/list-files.js';
 import type { BatchSource } from '../types.js';
 import { CSV_COERCIONS, type CsvCoercion } from './coerce.js';
@@ -56,7 +56,7 @@ export interface CsvFilesArgs {
 
 const DEFAULT_MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
-interface ParsedArgs extends CsvDialect, FileSelection {}
+export interface ParsedArgs extends CsvDialect, FileSelection {}
 
 function readArgs(args: unknown): ParsedArgs {
   const reader = new ArgsReader(CSV_FILES_SOURCE, args);
@@ -82,10 +82,16 @@ function readArgs(args: unknown): ParsedArgs {
   return parsed;
 }
 
+/** How the CSV source reads its args and its files. */
+export const CSV_FORMAT: FileFormat<ParsedArgs> = {
+  source: CSV_FILES_SOURCE,
+  readArgs,
+  readRows: (file: ListedFile, args: ParsedArgs, signal: AbortSignal | undefined) => csvRows(CSV_FILES_SOURCE, file, args, signal),
+};
+
 /** The CSV source bound to a worker's options. Args are checked when it is called. */
 export function createCsvFilesSource(options: FileSourceOptions = {}): BatchSource<CsvFilesArgs> {
-  const readRows = (file: ListedFile, args: ParsedArgs, signal: AbortSignal | undefined) => csvRows(CSV_FILES_SOURCE, file, args, signal);
-  return fileSource<CsvFilesArgs, ParsedArgs>({ source: CSV_FILES_SOURCE, readArgs, readRows }, options);
+  return fileSource(CSV_FORMAT, options);
 }
 
 /** CSV files from a directory, with no root directory: `(highWatermark, args) → batches`. */

@@ -46,8 +46,8 @@ export interface FileFormat<Parsed extends FileSelection> {
 }
 
 /** A file source bound to a worker's options; args and watermark are checked when it is called. */
-export function fileSource<Args, Parsed extends FileSelection>(format: FileFormat<Parsed>, options: FileSourceOptions): BatchSource<Args> {
-  return (highWatermark: JsonValue | null, args: Args, context: SourceContext = {}): AsyncIterable<SourceBatch> => {
+export function fileSource<Parsed extends FileSelection>(format: FileFormat<Parsed>, options: FileSourceOptions): BatchSource {
+  return (highWatermark: JsonValue | null, args: unknown, context: SourceContext = {}): AsyncIterable<SourceBatch> => {
     const parsed = format.readArgs(args);
     const after = fileWatermark(format.source, highWatermark);
     const signal = context.signal;

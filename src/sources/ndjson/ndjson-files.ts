@@ -6,7 +6,7 @@
  */
 import { ArgsReader } from '../args.js';
 import { MalformedJsonLineError } from '../errors.js';
-import { fileSource, readFileSelection, type FileSelection, type FileSourceOptions } from '../files/file-batches.js';
+import { fileSource, readFileSelection, type FileFormat, type FileSelection, type FileSourceOptions } from '../files/file-batches.js';
 import { readLines } from '../files/lines.js';
 import type { ListedFile } from '../files/list-files.js';
 import { readChunks } from '../files/read-chunks.js';
@@ -52,7 +52,7 @@ export interface NdjsonFilesArgs {
 
 const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-interface ParsedArgs extends FileSelection {
+export interface ParsedArgs extends FileSelection {
   readonly columns: readonly string[] | undefined;
   readonly largeIntegers: LargeIntegers;
   readonly maxLineBytes: number;
@@ -70,9 +70,12 @@ function readArgs(args: unknown): ParsedArgs {
   return parsed;
 }
 
+/** How the JSON-lines source reads its args and its files. */
+export const NDJSON_FORMAT: FileFormat<ParsedArgs> = { source: NDJSON_FILES_SOURCE, readArgs, readRows: ndjsonRows };
+
 /** The newline-delimited JSON source bound to a worker's options. Args are checked when it is called. */
 export function createNdjsonFilesSource(options: FileSourceOptions = {}): BatchSource<NdjsonFilesArgs> {
-  return fileSource<NdjsonFilesArgs, ParsedArgs>({ source: NDJSON_FILES_SOURCE, readArgs, readRows: ndjsonRows }, options);
+  return fileSource(NDJSON_FORMAT, options);
 }
 
 /**

@@ -53,7 +53,12 @@ function poolNamed(databases: SourceDatabases, name: string): pg.Pool {
 
 /** The PostgreSQL source bound to the worker's databases. Args are checked when it is called. */
 export function createPostgresTableSource(options: PostgresTableSourceOptions): BatchSource<PostgresTableArgs> {
-  return function postgresTable(highWatermark: JsonValue | null, args: PostgresTableArgs, context: SourceContext = {}): AsyncIterable<SourceBatch> {
+  return postgresTableSource(options);
+}
+
+/** {@link createPostgresTableSource} for a registry: args `unknown`, checked at run time. */
+export function postgresTableSource(options: PostgresTableSourceOptions): BatchSource {
+  return function postgresTable(highWatermark: JsonValue | null, args: unknown, context: SourceContext = {}): AsyncIterable<SourceBatch> {
     const read = readTableArgs(args);
     const after = watermarkValues(highWatermark, read.key);
     const pool = poolNamed(options.databases, read.database);

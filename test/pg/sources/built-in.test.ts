@@ -15,6 +15,9 @@ import {
   copyRows,
   prepareCopy,
   readCopyColumns,
+  type BatchSource,
+  type CsvFilesArgs,
+  type JsonValue,
   type SourceRow,
 } from '../../../src/index.js';
 import { drainAll, drainByBatch } from '../../helpers/drain-source.js';
@@ -69,6 +72,18 @@ describe('builtInSources', () => {
     await writeFile(path.join(root, 'a.ndjson'), '{"x":1}\n');
     expect((await drainAll(sources['temporal-pg/ndjson-files'], { directory: '.' }))[0]?.rows).toEqual([{ x: 1 }]);
     await expect(drainAll(sources['temporal-pg/csv-files'], { directory: '/' })).rejects.toThrow(InvalidSourceArgsError);
+  });
+});
+
+describe('registry types', () => {
+  it('the built-ins fit a registry typed for JSON args, unknown args or the typed views', () => {
+    // Compile-time checks (npm run typecheck covers tests): any of these registry shapes takes them.
+    const sources = builtInSources({ databases: db.pool });
+    const asJson: Record<string, BatchSource<JsonValue>> = { ...sources };
+    const asUnknown: Record<string, BatchSource> = { ...sources };
+    const typed: BatchSource<CsvFilesArgs> = sources['temporal-pg/csv-files'];
+    expect(Object.keys(asJson)).toEqual(Object.keys(asUnknown));
+    expect(typeof typed).toBe('function');
   });
 });
 
