@@ -92,7 +92,7 @@ async function* tableBatches(
 /** Checks the relation, its columns, NULL keys and the watermark; returns the columns to read. */
 async function prepare(pool: pg.Pool, read: TableRead, after: readonly unknown[]): Promise<readonly string[]> {
   const describe = describeRelationSql(read.relation);
-  const described = await pool.query<{ relkind: string; attname: string | null; attnotnull: boolean | null }>(describe.text, [
+  const described = await pool.query<{ attname: string | null; attnotnull: boolean | null }>(describe.text, [
     ...describe.values,
   ]);
   const where = { source: POSTGRES_TABLE_SOURCE, database: read.database, schema: read.relation.schema, table: read.relation.name };

@@ -29,10 +29,10 @@ export const BEGIN_BATCH = [
   'SET LOCAL extra_float_digits = 1',
 ].join('; ');
 
-/** The relation's kind and its columns in order (no row when it does not exist). */
+/** The relation's columns in order (no row when it does not exist; one row of NULLs when it has no column). */
 export function describeRelationSql(relation: QualifiedName): SqlQuery {
   return {
-    text: `SELECT c.relkind, a.attname, a.attnotnull
+    text: `SELECT a.attname, a.attnotnull
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
