@@ -60,7 +60,6 @@ export {
   type LiveCopyColumn,
   type PlannedColumn,
   type PrepareCopyOptions,
-  type Queryable,
   type TypeFacts,
 } from './plan.js';
 export { escapeCopyText, RowEncoder, type CopyRow } from './row-encoder.js';

@@ -2,15 +2,12 @@
  * From a table's columns to a COPY plan: one codec per column, the format (binary unless some
  * column's type has no binary encoder) and the statement. Costs one catalog query.
  */
-import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../../sql/identifier.js';
 import type { Codec } from './codec.js';
 import { copyFromStdin, liveColumnsQuery, typeFactsQuery, type CopyFormat } from './copy-sql.js';
 import { TableNotFoundError } from './errors.js';
 import { selectCodec, type TypeFact } from './select-codec.js';
-
-/** A pool or a single connection: anything that runs a query. */
-export type Queryable = pg.Pool | pg.ClientBase;
 
 /** A column COPY writes, as `pg_attribute` describes it. */
 export interface CopyColumn {
