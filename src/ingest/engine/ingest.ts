@@ -11,7 +11,7 @@ import { checkRunOptions, resolvePlanOptions } from './options.js';
 import { ingestTables, initialIngestState, planIngest } from './plan-ingest.js';
 import { cancellable, releaseIngestLocks, takeIngestLocks, withSession } from './session.js';
 import { swapPending } from './swap-pending.js';
-import type { BatchSource, IngestBatch, IngestOptions, IngestReport, IngestRunOptions, IngestState } from './types.js';
+import type { IngestBatches, IngestBatch, IngestOptions, IngestReport, IngestRunOptions, IngestState } from './types.js';
 
 /**
  * Ingests the batches `batches(highWatermark)` yields into `tables`, one transaction per batch with
@@ -32,7 +32,7 @@ import type { BatchSource, IngestBatch, IngestOptions, IngestReport, IngestRunOp
 export async function ingest(
   db: Queryable,
   tables: TableDefinition | readonly TableDefinition[],
-  batches: BatchSource,
+  batches: IngestBatches,
   options: IngestOptions = {},
 ): Promise<IngestReport> {
   const startedAt = performance.now();
@@ -75,7 +75,7 @@ export async function ingest(
 
 type BatchIterator = Iterator<IngestBatch> | AsyncIterator<IngestBatch>;
 
-function openSource(batches: BatchSource, highWatermark: Parameters<BatchSource>[0]): BatchIterator {
+function openSource(batches: IngestBatches, highWatermark: Parameters<IngestBatches>[0]): BatchIterator {
   try {
     const iterable = batches(highWatermark);
     if (typeof (iterable as Partial<AsyncIterable<IngestBatch>>)[Symbol.asyncIterator] === 'function') {

@@ -44,8 +44,12 @@ export interface IngestBatch<Row = CopyRow | TableRow> {
   readonly metadata?: unknown;
 }
 
-/** Produces the batches after `highWatermark` (the resolved `highWatermark` option). */
-export type BatchSource<Row = CopyRow | TableRow> = (highWatermark: JsonValue) => Iterable<IngestBatch<Row>> | AsyncIterable<IngestBatch<Row>>;
+/**
+ * `ingest`'s `batches` argument: produces the batches after `highWatermark` (the resolved
+ * `highWatermark` option). A named source of `temporal-pg/sources` fits once given its arguments:
+ * `(hwm) => source(hwm, args)`.
+ */
+export type IngestBatches<Row = CopyRow | TableRow> = (highWatermark: JsonValue) => Iterable<IngestBatch<Row>> | AsyncIterable<IngestBatch<Row>>;
 
 // ---------------------------------------------------------------------------------------------
 // Options
