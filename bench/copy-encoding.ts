@@ -14,48 +14,22 @@
  * besides wall-clock rows/s the CPU seconds of this process and of the server backend are printed:
  * they barely move when other processes compete for the cores.
  */
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { ByteWriter } from '../src/ingest/copy/byte-writer.js';
 import { copyRows, prepareCopy, readCopyColumns, type CopyPlan } from '../src/ingest/copy/index.js';
 import { RowEncoder } from '../src/ingest/copy/row-encoder.js';
 import { startEmbeddedPostgres } from '../test/support/embedded-postgres.js';
+import { anchorRows, encodeAll, median, processCpu, rawCopy } from './support/anchor-rows.js';
 
 const ROWS = Number(process.argv[2] ?? 500_000);
 const RUNS = Number(process.argv[3] ?? 3);
 const TABLE = { schema: 'public', name: 'bench' };
-const NAMES = ['Zoë', "O'Brien", 'Łukasz', 'Ana María', 'Jean-Luc', 'Søren', 'plain name'];
-
-/** The rows of the anchor measurements: accents, 1 % tabs, 1 % backslashes, 2 % JSON with newlines and quotes. */
-function* rows(count: number): Generator<unknown[]> {
-  const base = Date.UTC(2024, 0, 1);
-  for (let i = 0; i < count; i++) {
-    let name = `${NAMES[i % NAMES.length]} ${i}`;
-    if (i % 100 === 7) name += '\twith tab';
-    if (i % 100 === 13) name += ' back\\slash';
-    const payload =
-      i % 50 === 3 ? { note: 'line\nbreak "quoted"', n: i } : { kind: i % 3 === 0 ? 'a' : 'b', n: i, tags: ['x', 'y'] };
-    yield [i, name, new Date(base + i * 1000), `${Math.floor(i / 7)}.${String(i % 100).padStart(2, '0')}`, payload, i % 2 === 0];
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
+const rows = (count: number) => anchorRows(count);
 
 interface Sample {
   wall: number;
   clientCpu: number;
   serverCpu: number;
-}
-
-/** User + system CPU seconds of a process, from /proc (clock ticks of 10 ms on Linux). */
-function processCpu(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function timed(backendPid: number, action: () => Promise<void>): Promise<Sample> {
@@ -77,28 +51,6 @@ async function freshTable(client: pg.Client): Promise<void> {
     `CREATE TABLE bench (id bigint PRIMARY KEY, name text, created_at timestamptz, amount numeric(12,2), payload jsonb, active boolean)`,
   );
   await client.query('CHECKPOINT');
-}
-
-function encodeAll(plan: CopyPlan): Buffer[] {
-  const encoder = new RowEncoder(plan);
-  const out = new ByteWriter(80 * 1024);
-  const chunks: Buffer[] = [];
-  encoder.writeHeader(out);
-  for (const row of rows(ROWS)) {
-    encoder.write(out, row);
-    if (out.pos >= 64 * 1024) chunks.push(out.take());
-  }
-  encoder.writeTrailer(out);
-  chunks.push(out.take());
-  return chunks;
-}
-
-async function rawCopy(client: pg.Client, statement: string, chunks: readonly Buffer[]): Promise<void> {
-  const stream = client.query(copyFrom(statement));
-  const finished = once(stream, 'finish');
-  for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
-  stream.end();
-  await finished;
 }
 
 /** Rows per CPU second of this process for `work` over the generated rows (generation included). */
@@ -128,7 +80,7 @@ try {
   const columns = await readCopyColumns(client, TABLE);
   const binaryPlan = await prepareCopy(client, TABLE, columns);
   const textPlan = await prepareCopy(client, TABLE, columns, { format: 'text' });
-  const chunks = encodeAll(binaryPlan);
+  const chunks = encodeAll(binaryPlan, rows(ROWS));
   const binaryBytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 
   const cells: Record<string, () => Promise<void>> = {

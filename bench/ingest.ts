@@ -18,20 +18,15 @@
  * the raw cell of the same scenario, and the CPU seconds of the server backend (the machine may be
  * shared: CPU time moves less than wall time when other processes compete).
  */
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { ByteWriter } from '../src/ingest/copy/byte-writer.js';
-import { prepareCopy, readCopyColumns, type CopyPlan } from '../src/ingest/copy/index.js';
-import { RowEncoder } from '../src/ingest/copy/row-encoder.js';
+import { prepareCopy, readCopyColumns } from '../src/ingest/copy/index.js';
 import { ingest, type IngestBatch, type TableDefinition } from '../src/index.js';
 import { startEmbeddedPostgres } from '../test/support/embedded-postgres.js';
+import { ANCHOR_COLUMNS, anchorRows, encodeAll, median, processCpu, rawCopy } from './support/anchor-rows.js';
 
 const ROWS = Number(process.argv[2] ?? 300_000);
 const RUNS = Number(process.argv[3] ?? 3);
-const NAMES = ['Zoë', "O'Brien", 'Łukasz', 'Ana María', 'Jean-Luc', 'Søren', 'plain name'];
-const COLUMNS = 'id bigint, name text, created_at timestamptz, amount numeric(12,2), payload jsonb, active boolean';
+const COLUMNS = ANCHOR_COLUMNS;
 
 const definition = (withKey: boolean): TableDefinition => ({
   schema: 'public',
@@ -46,50 +41,13 @@ const definition = (withKey: boolean): TableDefinition => ({
   ],
 });
 
-/** The anchor rows: accents, 1 % tabs, 1 % backslashes, 2 % JSON with newlines and quotes. `version` changes every non-key value. */
-function* rows(count: number, version = 0, from = 0): Generator<unknown[]> {
-  const base = Date.UTC(2024, 0, 1) + version * 86_400_000;
-  for (let i = from; i < count; i++) {
-    let name = `${NAMES[(i + version) % NAMES.length]} ${i}`;
-    if (i % 100 === 7) name += '\twith tab';
-    if (i % 100 === 13) name += ' back\\slash';
-    const payload = i % 50 === 3 ? { note: 'line\nbreak "quoted"', n: i, version } : { kind: i % 3 === 0 ? 'a' : 'b', n: i, tags: ['x', 'y'], version };
-    yield [i, name, new Date(base + i * 1000), `${Math.floor(i / 7) + version}.${String(i % 100).padStart(2, '0')}`, payload, (i + version) % 2 === 0];
-  }
-}
+const rows = anchorRows;
 
 function* inBatches(count: number, size: number): Generator<IngestBatch> {
   for (let start = 0; start < count; start += size) {
     const end = Math.min(count, start + size);
     yield { highWatermark: end, rows: rows(end, 0, start) };
   }
-}
-
-function encodeAll(plan: CopyPlan, version: number): Buffer[] {
-  const encoder = new RowEncoder(plan);
-  const out = new ByteWriter(80 * 1024);
-  const chunks: Buffer[] = [];
-  encoder.writeHeader(out);
-  for (const row of rows(ROWS, version)) {
-    encoder.write(out, row);
-    if (out.pos >= 64 * 1024) chunks.push(out.take());
-  }
-  encoder.writeTrailer(out);
-  chunks.push(out.take());
-  return chunks;
-}
-
-async function rawCopy(client: pg.Client, statement: string, chunks: readonly Buffer[]): Promise<void> {
-  const stream = client.query(copyFrom(statement));
-  const finished = once(stream, 'finish');
-  for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
-  stream.end();
-  await finished;
-}
-
-function processCpu(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 interface Sample {
@@ -108,8 +66,6 @@ interface Cell {
   readonly check: () => Promise<void>;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
 const server = await startEmbeddedPostgres({
   major: 18,
   settings: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on', shared_buffers: '512MB', max_wal_size: '4GB' },
@@ -126,8 +82,8 @@ try {
   };
   await client.query(`CREATE TABLE bench (${COLUMNS})`);
   const plan = await prepareCopy(client, { schema: 'public', name: 'bench' }, await readCopyColumns(client, { schema: 'public', name: 'bench' }));
-  const original = encodeAll(plan, 0);
-  const changed = encodeAll(plan, 1);
+  const original = encodeAll(plan, rows(ROWS, 0));
+  const changed = encodeAll(plan, rows(ROWS, 1));
   const bytes = original.reduce((sum, chunk) => sum + chunk.length, 0);
   const count = async (expected: number) => {
     const n = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM bench')).rows[0]?.n);
