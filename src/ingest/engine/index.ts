@@ -17,7 +17,7 @@
 export { ingest } from './ingest.js';
 export { planIngest, initialIngestState } from './plan-ingest.js';
 export { ingestBatch } from './ingest-batch.js';
-export { swapPending } from './swap-pending.js';
+export { prepareSwap, stateAfterSwap, swapPending, swapWork, type SwapPreparation, type SwapWorkResult } from './swap-pending.js';
 export { finishIngest, ingestReport, type FinishOutcome } from './finish-ingest.js';
 export { readHighWatermark } from './read-high-watermark.js';
 export {

@@ -10,7 +10,8 @@ import type { BlockerReport } from '../../locks/blockers.js';
 import { withLockTimeout } from '../../locks/timeouts.js';
 import { LOCK_RETRY_SQLSTATES, backoffDelay, pause } from '../schema/lock-retry.js';
 import { TableLockTimeoutError } from './errors.js';
-import type { SwapForceOptions } from './types.js';
+import type { Queryable } from '../../db/queryable.js';
+import type { IngestLogger, SwapForceOptions } from './types.js';
 
 /** What a swap transaction returns (the shape of force-execute's result). */
 export interface SwapTransactionResult<T> {
@@ -29,10 +30,12 @@ export interface SwapTransactionResult<T> {
  * @throws TableLockTimeoutError (retryable) when the locks were never granted; what `work` throws.
  */
 export async function runSwapTransaction<T>(
+  db: Queryable,
   client: pg.ClientBase,
   work: (client: pg.ClientBase) => Promise<T>,
-  options: SwapForceOptions & { readonly signal?: AbortSignal; readonly what: string },
+  options: SwapForceOptions & { readonly signal?: AbortSignal; readonly what: string; readonly logger: IngestLogger },
 ): Promise<SwapTransactionResult<T>> {
+  void db;
   const started = performance.now();
   const lockTimeoutMs = options.lockTimeoutMs ?? 1000;
   const delayMs = options.delayMs ?? 300_000;

@@ -17,13 +17,27 @@ import { checkRunOptions } from './options.js';
 import { silentLogger } from './progress.js';
 import { runSwapTransaction } from './run-swap.js';
 import { takeIngestLocks, withSession } from './session.js';
+import type { BlockerReport } from '../../locks/blockers.js';
 import type { IngestPlan, IngestRunOptions, IngestState, SwapOutcome, SwapSummary } from './types.js';
+
+/** What a swap needs to know before its transaction (plain JSON), from {@link prepareSwap}. */
+export interface SwapPreparation {
+  /** Per pending table: how its constraints and indexes get their natural names back after the swap. */
+  readonly tables: readonly { readonly index: number; readonly renames: readonly NameRestore[] }[];
+}
+
+/** What the swap transaction did: per table swapped, in short; `null` when an earlier attempt had committed it. */
+export type SwapWorkResult = { readonly tables: readonly { readonly index: number; readonly swap: SwapSummary }[] } | null;
 
 /**
  * Swaps in every fresh table of `state.pending` (after a batch with visibility `after-each-batch`,
  * or at the end with `end-of-ingest`), in one transaction run under the `forceExecute` options; a
  * fresh table whose table does not exist is renamed instead. Harmless to repeat: a swap already
  * committed (the ledger says so) is reported as done.
+ *
+ * For a Temporal workflow the same swap is three pieces: {@link prepareSwap} (an activity),
+ * {@link swapWork} (what force-execute's statement activity runs in its transaction) and
+ * {@link stateAfterSwap} (pure).
  *
  * @throws ConcurrentIngestError when another ingest wrote in between, IngestTableChangedError when a
  *   fresh table is gone, the swap module's errors (SwapBlockedError, DependentViewBrokenError …), and
@@ -34,43 +48,66 @@ export async function swapPending(db: Queryable, plan: IngestPlan, state: Ingest
   if (state.pending.length === 0) return { state: { ...state, swapDue: false }, swapped: [], blockers: [], attempts: 0, durationMs: 0 };
   const logger = options.logger ?? silentLogger;
   return withSession(db, options.signal, async (client) => {
-    const renames = new Map<number, readonly NameRestore[]>();
-    for (const index of state.pending) {
-      const definition = plan.tables[index] as IngestPlan['tables'][number];
-      const desired = await canonicalizeDefinition(client, definition);
-      renames.set(index, buildRebuildStatements(desired, null, (plan.planned[index] as IngestPlan['planned'][number]).freshTable).renames);
-    }
-    const targets = plan.tables.map(({ schema, name }) => ({ schema, name }));
-    const outcome = await runSwapTransaction(
-      client,
-      async () => {
-        await takeIngestLocks(client, targets, 'transaction', plan.options.onConcurrentIngest);
-        const now = await readTables(client, plan.tables);
-        if (alreadySwapped(plan, state, now)) return null;
-        const summaries = new Map<number, SwapSummary>();
-        for (const index of state.pending) {
-          summaries.set(index, await swapOne(client, index, now[index] as TableNow, renames.get(index) ?? []));
-        }
-        return summaries;
-      },
-      { ...plan.options.forceExecute, what: `swap in the new ${state.pending.length === 1 ? 'table' : 'tables'}`, ...(options.signal ? { signal: options.signal } : {}) },
-    );
+    const preparation = await prepareSwap(client, plan, state);
+    const outcome = await runSwapTransaction(db, client, swapWork(plan, state, preparation), {
+      ...plan.options.forceExecute,
+      what: `swap in the new ${state.pending.length === 1 ? 'table' : 'tables'}`,
+      logger,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const swapped = state.pending.map((index) => (plan.planned[index] as IngestPlan['planned'][number]).table);
     if (outcome.result === null) logger.info('the swap was committed by an earlier attempt', { tables: swapped });
     else logger.info(`swapped in ${swapped.join(', ')}`, { tables: swapped, blockers: outcome.blockers.length, durationMs: Math.round(outcome.durationMs) });
-    const summaries = outcome.result;
-    const next: IngestState = {
-      ...state,
-      pending: [],
-      swapDue: false,
-      tables: state.tables.map((progress, index) =>
-        state.pending.includes(index) ? { ...progress, swapped: true, swap: summaries?.get(index) ?? progress.swap } : progress,
-      ),
-      blockers: [...state.blockers, ...outcome.blockers],
-      swapMs: state.swapMs + outcome.durationMs,
-    };
+    const next = stateAfterSwap(state, outcome.result, { blockers: outcome.blockers, durationMs: outcome.durationMs });
     return { state: next, swapped, blockers: outcome.blockers, attempts: outcome.attempts, durationMs: outcome.durationMs };
   });
+}
+
+/** The names the swapped tables' keys and indexes get back; canonicalises the definitions (a TEMP table in a rolled-back transaction). */
+export async function prepareSwap(db: Queryable, plan: IngestPlan, state: IngestState): Promise<SwapPreparation> {
+  return withSession(db, undefined, async (client) => {
+    const tables = [];
+    for (const index of state.pending) {
+      const desired = await canonicalizeDefinition(client, plan.tables[index] as IngestPlan['tables'][number]);
+      tables.push({ index, renames: buildRebuildStatements(desired, null, (plan.planned[index] as IngestPlan['planned'][number]).freshTable).renames });
+    }
+    return { tables };
+  });
+}
+
+/**
+ * The swap itself, for a transaction someone else runs (and commits): takes the tables' ingest
+ * locks, checks the ledger, swaps (or renames) every pending fresh table and restores names.
+ * Throws what {@link swapPending} throws; PostgreSQL's lock timeouts and deadlocks unchanged, so a
+ * force-execute runner retries them.
+ */
+export function swapWork(plan: IngestPlan, state: IngestState, preparation: SwapPreparation): (client: pg.ClientBase) => Promise<SwapWorkResult> {
+  const targets = plan.tables.map(({ schema, name }) => ({ schema, name }));
+  return async (client) => {
+    await takeIngestLocks(client, targets, 'transaction', plan.options.onConcurrentIngest);
+    const now = await readTables(client, plan.tables);
+    if (alreadySwapped(plan, state, now)) return null;
+    const tables = [];
+    for (const index of state.pending) {
+      const renames = preparation.tables.find((table) => table.index === index)?.renames ?? [];
+      tables.push({ index, swap: await swapOne(client, index, now[index] as TableNow, renames) });
+    }
+    return { tables };
+  };
+}
+
+/** The state once the swap committed (`result` `null`: an earlier attempt had). Pure. */
+export function stateAfterSwap(state: IngestState, result: SwapWorkResult, run: { readonly blockers: readonly BlockerReport[]; readonly durationMs: number }): IngestState {
+  return {
+    ...state,
+    pending: [],
+    swapDue: false,
+    tables: state.tables.map((progress, index) =>
+      state.pending.includes(index) ? { ...progress, swapped: true, swap: result?.tables.find((table) => table.index === index)?.swap ?? progress.swap } : progress,
+    ),
+    blockers: [...state.blockers, ...run.blockers],
+    swapMs: state.swapMs + run.durationMs,
+  };
 }
 
 /** Whether an earlier attempt committed this swap: no fresh table of ours left, and the first table's ledger at our last batch. */
