@@ -8,7 +8,7 @@ import { displayName } from '../../sql/identifier.js';
 import * as ddl from '../schema/ddl.js';
 import { planTable, type TablePlan } from '../schema/plan-table.js';
 import { dropTable } from './ingest-sql.js';
-import { readTables } from './ledger.js';
+import { readTables, reconciledState } from './ledger.js';
 import { checkRunOptions } from './options.js';
 import { silentLogger } from './progress.js';
 import { swapPending } from './swap-pending.js';
@@ -34,7 +34,8 @@ export async function finishIngest(
   options: IngestRunOptions & { readonly startedAt?: number } = {},
 ): Promise<FinishOutcome> {
   checkRunOptions(options);
-  let next = state;
+  // A batch step that committed and then lost its answer: the database knows better than `state`.
+  let next = reconciledState(plan, state, await readTables(db, plan.tables));
   if (next.pending.length > 0) next = (await swapPending(db, plan, next, options)).state;
   else if (next.batches === 0) next = await createMissing(db, plan, next, options);
   return { state: next, report: ingestReport(plan, next, options.startedAt) };

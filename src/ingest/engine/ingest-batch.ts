@@ -11,7 +11,7 @@ import { lockStatements, prepareTables, routeOf, type BatchTable, type Route } f
 import { assertJsonValue, commentWithBatch, parseTableComment, writerFingerprint, type Ledger } from './comment.js';
 import { BatchSourceError, ConcurrentIngestError, InvalidBatchError } from './errors.js';
 import { analyze, commentOnTable, tableCommentQuery } from './ingest-sql.js';
-import { firstComment, judgeBatch, readTables, type TableNow } from './ledger.js';
+import { firstComment, judgeBatch, readTables, reconciledState, type TableNow } from './ledger.js';
 import { loadBatch, type CachedTable } from './load-batch.js';
 import { mapLoadError } from './server-errors.js';
 import { checkRunOptions } from './options.js';
@@ -83,16 +83,8 @@ async function runBatch(
     const verdict = judgeBatch(plan, state, now);
     if (verdict.kind === 'already-committed') {
       logger.info(`batch ${number} was committed by an earlier attempt; skipping it`, { batch: number, ledger: verdict.ledger });
-      const pending = verdict.pending;
-      const next: IngestState = {
-        ...state,
-        batches: verdict.ledger.batch,
-        rows: verdict.ledger.rows,
-        highWatermark: verdict.highWatermark,
-        pending,
-        swapDue: pending.length > 0 && plan.options.visibility === 'after-each-batch',
-      };
-      return { state: next, status: 'already-committed', batch: number, rows: 0, bytes: 0, highWatermark: verdict.highWatermark, durationMs: performance.now() - started };
+      const next = reconciledState(plan, state, now);
+      return { state: next, status: 'already-committed', batch: number, rows: 0, bytes: 0, highWatermark: next.highWatermark, durationMs: performance.now() - started };
     }
 
     const routes: Route[] = plan.tables.map((_, index) => routeOf(index, number, state.pending, tablePlans?.[index], plan.options));

@@ -55,10 +55,8 @@ export type Verdict =
   | { readonly kind: 'proceed' }
   | {
       readonly kind: 'already-committed';
+      /** What the database says: this ingest is at `ledger.batch` (see {@link reconciledState}). */
       readonly ledger: Ledger;
-      readonly highWatermark: JsonValue;
-      /** Tables whose fresh table of this ingest is waiting for its swap. */
-      readonly pending: readonly number[];
     };
 
 /**
@@ -82,12 +80,7 @@ export function judgeBatch(plan: IngestPlan, state: IngestState, now: readonly T
   const ledger = comment?.ledger ?? null;
   if (ledger !== null && ledger.ingest === plan.ingestId) {
     if (ledger.batch >= batch) {
-      return {
-        kind: 'already-committed',
-        ledger,
-        highWatermark: comment?.watermark ?? null,
-        pending: now.flatMap((table, i) => (table.freshOwner === plan.ingestId ? [i] : [])),
-      };
+      return { kind: 'already-committed', ledger };
     }
     if (ledger.batch === batch - 1) return { kind: 'proceed' };
     throw concurrent(plan, table, `its ledger says batch ${ledger.batch} of this ingest, but the step is for batch ${batch}`);
@@ -95,6 +88,29 @@ export function judgeBatch(plan: IngestPlan, state: IngestState, now: readonly T
   if (state.batches === 0 && writerFingerprint(comment) === plan.writerFingerprint) return { kind: 'proceed' };
   const other = ledger === null ? 'a writer without a ledger (pg-bulk-ingest, or by hand)' : `ingest ${JSON.stringify(ledger.ingest)} (batch ${ledger.batch})`;
   throw concurrent(plan, table, `${other} stored a watermark since this ingest ${state.batches === 0 ? 'planned' : `committed batch ${state.batches}`}`);
+}
+
+/**
+ * The state as the database has it: when the ledger shows this ingest further than `state` (a step
+ * committed, then its answer was lost), counts, watermark and pending fresh tables from the ledger;
+ * otherwise `state` unchanged. Pure.
+ */
+export function reconciledState(plan: IngestPlan, state: IngestState, now: readonly TableNow[]): IngestState {
+  const first = now[0] as TableNow;
+  const table = displayName(first.target);
+  const facts = first.freshOwner === plan.ingestId ? first.freshFacts : first.targetFacts;
+  const comment = facts.oid === null ? null : parseTableComment(facts.comment, table);
+  const ledger = comment?.ledger ?? null;
+  if (ledger === null || ledger.ingest !== plan.ingestId || ledger.batch <= state.batches) return state;
+  const pending = now.flatMap((entry, i) => (entry.freshOwner === plan.ingestId ? [i] : []));
+  return {
+    ...state,
+    batches: ledger.batch,
+    rows: ledger.rows,
+    highWatermark: comment?.watermark ?? null,
+    pending,
+    swapDue: pending.length > 0 && plan.options.visibility === 'after-each-batch',
+  };
 }
 
 function concurrent(plan: IngestPlan, table: string, why: string): ConcurrentIngestError {

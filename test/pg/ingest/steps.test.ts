@@ -90,6 +90,20 @@ describe('the steps', () => {
     expect(await readHighWatermark(db.pool, table)).toBe(2);
     expect((await relationsOf(db.pool, table.schema)).filter((name) => name.startsWith('_tmp_'))).toEqual([]);
   });
+
+  it('finish from a state that missed a committed batch: the ledger says where the ingest is', async () => {
+    const table = noKey(await freshSchema(db.pool, 'finish-reconciles'));
+    await ingest(db.pool, table, batchesOf([{ highWatermark: 1, rows: [[0, 'old']] }]));
+    const plan = await planIngest(db.pool, table, { visibility: 'end-of-ingest' });
+    const before = initialIngestState(plan);
+    await ingestBatch(db.pool, plan, before, { highWatermark: 2, rows: [[1, 'new']] });
+    // The answer of that step was lost, and the source has nothing more: finish with the old state.
+    const { state, report } = await finishIngest(db.pool, plan, before);
+    expect(state).toMatchObject({ batches: 1, rows: 1, highWatermark: 2, pending: [] });
+    expect(report).toMatchObject({ batches: 1, swapped: true, highWatermark: 2 });
+    expect(await selectAll(db.pool, table)).toEqual([[0, 'old'], [1, 'new']]);
+    expect((await relationsOf(db.pool, table.schema)).filter((name) => name.startsWith('_tmp_'))).toEqual([]);
+  });
 });
 
 describe('one writer per table', () => {
