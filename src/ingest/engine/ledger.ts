@@ -10,7 +10,7 @@ import { markedIngest, parseTableComment, writerFingerprint, type Ledger, type T
 import { ConcurrentIngestError } from './errors.js';
 import { relationStateQuery, type RelationFacts } from './ingest-sql.js';
 import { freshTableOf } from './names.js';
-import type { IngestPlan, IngestState, JsonValue } from './types.js';
+import type { IngestPlan, IngestState } from './types.js';
 
 /** One table of the ingest as the catalog shows it now. */
 export interface TableNow {
