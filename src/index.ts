@@ -153,6 +153,32 @@ export {
   type HeldLock,
 } from './locks/blockers.js';
 export { prioritize, type PrioritizeOptions, type PrioritizeResult } from './locks/prioritize.js';
+export {
+  ColumnTypeNotFoundError,
+  InvalidRowError,
+  InvalidValueError,
+  TableNotFoundError,
+  UnknownColumnError,
+  UnsupportedCharacterError,
+  ValueOutOfRangeError,
+  WrongValueCountError,
+  copyRows,
+  jsonNull,
+  prepareCopy,
+  readCopyColumns,
+  retargetCopyPlan,
+  type CopyColumn,
+  type CopyFormat,
+  type CopyPlan,
+  type CopyProgress,
+  type CopyResult,
+  type CopyRow,
+  type CopyRowsOptions,
+  type JsonNull,
+  type LiveCopyColumn,
+  type PlannedColumn,
+  type PrepareCopyOptions,
+} from './ingest/copy/index.js';
 
 // Force-execute: a statement that terminates (or cancels) what blocks it after a delay.
 export {

@@ -20,7 +20,7 @@
  * @module
  */
 export { canonicalizeDefinition } from './canonicalize-definition.js';
-export { readLiveTable, type Queryable } from './read-live-table.js';
+export { readLiveTable } from './read-live-table.js';
 export {
   planMigration,
   type MigrationKind,

@@ -3,14 +3,11 @@
  * comment). Used for the live table and, by the canonicaliser, for the TEMP table that stands for the
  * desired one, so both sides of a comparison come from the same query.
  */
-import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import { displayName, type QualifiedName } from '../../sql/identifier.js';
 import { describeTableByName, describeTableByOid, type TableDescriptionRow } from './catalog-sql.js';
 import { NotATableError } from './errors.js';
 import type { LiveColumn, LiveConstraint, LiveIndex, LiveTable } from './table-shape.js';
-
-/** Anything that runs a query: a pool, a pooled client or a client. */
-export type Queryable = pg.Pool | pg.ClientBase;
 
 const RELATION_KINDS: Record<string, string> = {
   v: 'a view',
