@@ -36,10 +36,20 @@ export interface ForceExecuteResult<T> {
 }
 
 /**
- * The first look for blockers once the final attempt has started: soon, but after the attempt has
- * had time to reach the lock queue (a look before that finds nothing and costs a whole interval).
+ * Milliseconds from the start of the final attempt to the first look for blockers: soon, but after
+ * the attempt has had time to reach the lock queue (a look before that finds nothing and costs a
+ * whole interval).
  */
-const SETTLE_MS = 100;
+export const FIRST_CHECK_SETTLE_MS = 100;
+
+/** How the attempts are run, beyond the user's options. */
+export interface AttemptMode {
+  /**
+   * Act on blockers from `control` once the delay has passed. Default `true`; false when someone
+   * else does (force-execute's Temporal watcher activity, which runs beside the statement's).
+   */
+  readonly actOnBlockers?: boolean;
+}
 
 /**
  * Runs `work` on `client` (inside a transaction block) as force-execute does; see the module doc.
@@ -51,13 +61,14 @@ export async function runForceExecuteAttempts<T>(
   work: (client: SessionClient) => Promise<T>,
   settings: ForceExecuteSettings,
   started: number,
+  mode: AttemptMode = {},
 ): Promise<ForceExecuteResult<T>> {
   const startedAt = new Date(Date.now() - (performance.now() - started)).toISOString();
   settings.signal?.throwIfAborted();
   const { pid } = await queryOne<{ pid: number }>(client, prepareStatementSessionSql());
   const deadline = started + settings.delayMs;
-  const watcher = startWatcher(control, pid, settings);
-  const stop = settings.signal ? AbortSignal.any([settings.signal, watcher.failed]) : watcher.failed;
+  const watcher = mode.actOnBlockers === false ? undefined : startWatcher(control, pid, settings);
+  const stop = anyOf([settings.signal, watcher?.failed]);
   // A statement waiting for a lock only hears an abort through a cancel sent from elsewhere.
   const cancelStatement = () => void signalBackend(control, pid, 'cancel').catch(() => undefined);
   settings.signal?.addEventListener('abort', cancelStatement, { once: true });
@@ -69,7 +80,7 @@ export async function runForceExecuteAttempts<T>(
       const remaining = deadline - performance.now();
       const forced = settings.lockTimeoutMs === 0 || remaining < 1;
       const lockTimeoutMs = forced ? 0 : Math.min(settings.lockTimeoutMs, Math.ceil(remaining));
-      if (forced) watcher.arm(Math.max(remaining, Math.min(SETTLE_MS, settings.checkIntervalMs)));
+      if (forced) watcher?.arm(Math.max(remaining, Math.min(FIRST_CHECK_SETTLE_MS, settings.checkIntervalMs)));
       notify(settings.onAttempt, { attempt, lockTimeoutMs, forced, previousSqlState });
 
       const savepoint = uniqueSavepointName('force_execute');
@@ -95,7 +106,7 @@ export async function runForceExecuteAttempts<T>(
       await queryRows(client, releaseSavepointSql(savepoint));
       return {
         result: value,
-        blockers: [...watcher.reports],
+        blockers: [...(watcher?.reports ?? [])],
         attempts: attempt,
         durationMs: Math.round(performance.now() - started),
         startedAt,
@@ -104,7 +115,7 @@ export async function runForceExecuteAttempts<T>(
     }
   } finally {
     settings.signal?.removeEventListener('abort', cancelStatement);
-    await watcher.stop();
+    await watcher?.stop();
   }
 }
 
@@ -125,6 +136,12 @@ function startWatcher(control: Queryable, pid: number, settings: ForceExecuteSet
         details: { pid },
       }),
   });
+}
+
+/** A signal aborted by the first of `signals` that aborts (never, when there is none). */
+function anyOf(signals: ReadonlyArray<AbortSignal | undefined>): AbortSignal {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length === 1 ? present[0]! : AbortSignal.any(present);
 }
 
 /** Rolls back to and releases `savepoint`; false when the connection can no longer do it. */

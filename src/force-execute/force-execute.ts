@@ -11,8 +11,8 @@ import { isPool, queryRows, type Queryable, type SessionClient } from '../db/que
 import { InvalidLockArgumentError, NotInTransactionError, TransactionAbortedError } from '../locks/errors.js';
 import { isSessionLost, requireClient, transactionState } from '../locks/session.js';
 import { transactionSql } from '../locks/sql.js';
-import { runForceExecuteAttempts, type ForceExecuteResult } from './attempts.js';
-import { resolveForceExecuteOptions, type ForceExecuteOptions } from './options.js';
+import { runForceExecuteAttempts, type AttemptMode, type ForceExecuteResult } from './attempts.js';
+import { resolveForceExecuteOptions, type ForceExecuteOptions, type ForceExecuteSettings } from './options.js';
 import { statementsWork, type ForceExecuteStatements, type StatementsResult } from './statements.js';
 
 /**
@@ -68,16 +68,35 @@ export async function forceExecute(
   if ((pool.options.max ?? 10) < 2) {
     throw new InvalidLockArgumentError('forceExecute needs a pool of at least 2 connections: one for the statement, one for the watcher', { details: { argument: 'pool' } });
   }
-  const work = statementsWork(statements);
-  settings.signal?.throwIfAborted();
+  return runInOwnTransaction(pool, statementsWork(statements), settings, started);
+}
 
+/** Extra steps of {@link runInOwnTransaction}, for force-execute's Temporal activity. */
+export interface OwnTransactionMode extends AttemptMode {
+  /** Runs right after `BEGIN`, before the attempts (e.g. tagging the session's `application_name`). */
+  readonly prepare?: (client: pg.PoolClient) => Promise<void>;
+}
+
+/**
+ * Checks out a connection, opens a transaction, runs the attempts, commits; rolls back on any
+ * failure and discards a connection that broke. `started` is the `performance.now()` of the call.
+ */
+export async function runInOwnTransaction<T>(
+  pool: pg.Pool,
+  work: (client: SessionClient) => Promise<T>,
+  settings: ForceExecuteSettings,
+  started: number,
+  mode: OwnTransactionMode = {},
+): Promise<ForceExecuteResult<T>> {
+  settings.signal?.throwIfAborted();
   const client = await pool.connect();
   // A checked-out client has no error listener; a terminated connection must not crash the process.
   client.on('error', ignore);
   let broken = false;
   try {
     await queryRows(client, transactionSql('BEGIN'));
-    const outcome = await runForceExecuteAttempts(client, pool, work, settings, started);
+    await mode.prepare?.(client);
+    const outcome = await runForceExecuteAttempts(client, pool, work, settings, started, mode);
     if (settings.signal?.aborted) throw settings.signal.reason;
     await queryRows(client, transactionSql('COMMIT'));
     return { ...outcome, durationMs: Math.round(performance.now() - started) };

@@ -27,9 +27,12 @@ export function prepareStatementSessionSql(checkIntervalMs = CONNECTION_CHECK_IN
   };
 }
 
-/** Sets `application_name` until the end of the transaction (pg_stat_activity shows it at once). */
-export function setLocalApplicationNameSql(name: string): SqlQuery {
-  return { text: `SELECT pg_catalog.set_config('application_name', $1, true)`, values: [name] };
+/**
+ * Sets `application_name` until the end of the transaction (pg_stat_activity shows it at once, and
+ * the pooled connection gets its own name back at commit or rollback); row `{ pid: number }`.
+ */
+export function tagStatementSessionSql(token: string): SqlQuery {
+  return { text: `SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.set_config('application_name', $1, true) AS token`, values: [token] };
 }
 
 /**

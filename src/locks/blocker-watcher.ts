@@ -34,6 +34,12 @@ export interface BlockerWatcherOptions extends Omit<ActOnBlockersOptions, 'onPer
    * error the caller reports; the original error is its cause.
    */
   readonly wrapFailure: (error: unknown, pid: number | undefined) => Error;
+  /**
+   * When to cancel the target's statement as the watcher stops on a failure: `'always'` (default),
+   * or only on a refused signal (`'permission-denied'`) when something else retries the watcher
+   * after other failures.
+   */
+  readonly cancelTargetOnFailure?: 'always' | 'permission-denied';
 }
 
 /** A running watcher. */
@@ -56,11 +62,11 @@ export interface BlockerWatcher {
 
 /**
  * Starts watching `target` from `control` (a pool, or a connection other than the target's).
- * On failure the watcher cancels the target's statement (`pg_cancel_backend`), aborts
- * {@link BlockerWatcher.failed} and stops.
+ * On failure the watcher cancels the target's statement (`pg_cancel_backend`; see
+ * `cancelTargetOnFailure`), aborts {@link BlockerWatcher.failed} and stops.
  */
 export function startBlockerWatcher(control: Queryable, target: WatchTarget, options: BlockerWatcherOptions): BlockerWatcher {
-  const { intervalMs, firstCheckAfterMs, onBlocker, onCheck, wrapFailure, ...actOptions } = options;
+  const { intervalMs, firstCheckAfterMs, onBlocker, onCheck, wrapFailure, cancelTargetOnFailure = 'always', ...actOptions } = options;
   const stopping = new AbortController();
   const failure = new AbortController();
   const reports: BlockerReport[] = [];
@@ -87,15 +93,11 @@ export function startBlockerWatcher(control: Queryable, target: WatchTarget, opt
       return true;
     } catch (error) {
       checks++;
-      let reason: Error;
-      if (error instanceof SignalPermissionDeniedError) {
-        for (const report of (error.details.reports as BlockerReport[] | undefined) ?? []) record(report);
-        reason = error;
-      } else {
-        reason = wrapFailure(error, pid);
-      }
+      const denied = error instanceof SignalPermissionDeniedError;
+      if (denied) for (const report of (error.details.reports as BlockerReport[] | undefined) ?? []) record(report);
+      const reason = denied ? error : wrapFailure(error, pid);
       // Do not leave the protected statement queued behind a blocker we cannot remove.
-      if (pid !== undefined) await signalBackend(control, pid, 'cancel').catch(() => undefined);
+      if (pid !== undefined && (denied || cancelTargetOnFailure === 'always')) await signalBackend(control, pid, 'cancel').catch(() => undefined);
       failure.abort(reason);
       return false;
     }

@@ -184,3 +184,53 @@ export function forceExecuteTokenPrefix(invocationId: string): string {
 export function forceExecuteToken(invocationId: string, attempt: number): string {
   return `${forceExecuteTokenPrefix(invocationId)}${attempt}`;
 }
+
+const MILLISECOND_OPTIONS = ['delayMs', 'checkIntervalMs', 'cancelGraceMs', 'lockTimeoutMs', 'retryDelayMs', 'maxRetryDelayMs', 'minBlockerAgeMs'] as const;
+const NAME_LIST_OPTIONS = ['users', 'applicationNames', 'excludeApplicationNames'] as const;
+const ACTIONS: readonly string[] = ['terminate', 'cancel', 'cancel-then-terminate'];
+
+/**
+ * What is wrong with a workflow input, one sentence per problem (empty when it is fine). Checked by
+ * the client helpers before starting and by the workflow itself; the activities check the options
+ * again in full.
+ */
+export function forceExecuteInputProblems(input: unknown): string[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return ['the input must be an object'];
+  const given = input as Record<string, unknown>;
+  const problems: string[] = [];
+  const { statements, database, activities } = given;
+  const isStatement = (value: unknown) => typeof value === 'string' && value.trim() !== '';
+  if (Array.isArray(statements) ? statements.length === 0 || !statements.every(isStatement) : !isStatement(statements)) {
+    problems.push('statements must be a non-empty SQL string or a non-empty list of them');
+  }
+  if (database !== undefined && (typeof database !== 'string' || database === '')) problems.push('database must be the name of a database registered at the worker');
+  for (const name of MILLISECOND_OPTIONS) {
+    const value = given[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) problems.push(`${name} must be a number of milliseconds ≥ 0`);
+  }
+  if (given.checkIntervalMs === 0) problems.push('checkIntervalMs must be at least 1 ms');
+  if (given.action !== undefined && !ACTIONS.includes(given.action as string)) problems.push(`action must be one of ${ACTIONS.join(', ')}`);
+  for (const name of NAME_LIST_OPTIONS) {
+    const value = given[name];
+    if (value !== undefined && (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))) problems.push(`${name} must be a list of strings`);
+  }
+  if (given.includeQueryText !== undefined && typeof given.includeQueryText !== 'boolean') problems.push('includeQueryText must be a boolean');
+  if (activities !== undefined) {
+    if (typeof activities !== 'object' || activities === null) {
+      problems.push('activities must be an object');
+    } else {
+      const { taskQueue, heartbeatTimeoutMs, startToCloseTimeoutMs, maximumAttempts } = activities as Record<string, unknown>;
+      if (taskQueue !== undefined && (typeof taskQueue !== 'string' || taskQueue === '')) problems.push('activities.taskQueue must be a non-empty string');
+      for (const [name, value] of [['heartbeatTimeoutMs', heartbeatTimeoutMs], ['startToCloseTimeoutMs', startToCloseTimeoutMs]] as const) {
+        if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) problems.push(`activities.${name} must be a number of milliseconds > 0`);
+      }
+      if (maximumAttempts !== undefined && (typeof maximumAttempts !== 'number' || !Number.isInteger(maximumAttempts) || maximumAttempts < 1)) {
+        problems.push('activities.maximumAttempts must be an integer ≥ 1');
+      }
+    }
+  }
+  return problems;
+}
+
+/** The `ApplicationFailure` type (and error `type`) of an input {@link forceExecuteInputProblems} rejects. */
+export const INVALID_FORCE_EXECUTE_INPUT = 'InvalidForceExecuteInput';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveForceExecuteOptions } from '../../../src/force-execute/options.js';
-import { backendsWithTokenSql, blockingPidsSql, prepareStatementSessionSql, setLocalApplicationNameSql } from '../../../src/force-execute/sql.js';
+import { backendsWithTokenSql, blockingPidsSql, prepareStatementSessionSql, tagStatementSessionSql } from '../../../src/force-execute/sql.js';
 import { statementsWork, summarizeResults } from '../../../src/force-execute/statements.js';
 import { InvalidLockArgumentError } from '../../../src/index.js';
 import { FORCE_EXECUTE_DEFAULTS, forceExecuteToken, forceExecuteTokenPrefix } from '../../../src/shared/force-execute.js';
@@ -74,7 +74,8 @@ describe('force-execute SQL', () => {
     expect(prepareStatementSessionSql().values).toEqual(['1000ms']);
     expect(prepareStatementSessionSql().text).toContain(`set_config('client_connection_check_interval', $1, true)`);
     expect(prepareStatementSessionSql().text).toContain('>= 140000');
-    expect(setLocalApplicationNameSql(`x'; DROP TABLE t; --`)).toEqual({ text: `SELECT pg_catalog.set_config('application_name', $1, true)`, values: [`x'; DROP TABLE t; --`] });
+    expect(tagStatementSessionSql(`x'; DROP TABLE t; --`).values).toEqual([`x'; DROP TABLE t; --`]);
+    expect(tagStatementSessionSql('t').text).toContain(`set_config('application_name', $1, true)`);
     expect(backendsWithTokenSql('tpg-fx:abc:').values).toEqual(['tpg-fx:abc:']);
     expect(backendsWithTokenSql('tpg-fx:abc:').text).not.toContain('LIKE'); // prefixes are compared, never pattern-matched
     expect(blockingPidsSql(42)).toEqual({ text: 'SELECT pg_catalog.pg_blocking_pids($1::int4) AS pids', values: [42] });
