@@ -153,7 +153,11 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
         await watcher.stop();
         await heartbeats.stop();
       }
-      // Returned, not thrown, when cancelled: the workflow waits for this result (WAIT_CANCELLATION_COMPLETED).
+      if (!cancelledByWorkflow(context)) {
+        // Worker shutdown, heartbeat timeout …: fail, so that another worker takes over (with these victims).
+        throw context.cancellationSignal.reason;
+      }
+      // Returned, not thrown, when the workflow cancels it: it waits for this result (WAIT_CANCELLATION_COMPLETED).
       return { blockers: victims(), checks: earlierChecks + watcher.checks };
     }),
   };
@@ -161,6 +165,12 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
 
 /** The activities `createForceExecuteActivities` returns (for `proxyActivities<…>` in workflows). */
 export type ForceExecuteActivities = ReturnType<typeof createForceExecuteActivities>;
+
+/** Whether the server asked for the cancellation (the workflow cancelled the activity). */
+function cancelledByWorkflow(context: Context): boolean {
+  const reason: unknown = context.cancellationSignal.reason;
+  return context.cancellationDetails?.cancelRequested === true || (reason instanceof Error && reason.message === 'CANCELLED');
+}
 
 /** The plain force-execute options of an activity input (everything else left out). */
 function plainOptions(input: ForceExecutePlainOptions): ForceExecutePlainOptions {

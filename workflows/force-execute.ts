@@ -66,13 +66,19 @@ export async function forceExecuteInWorkflow(input: ForceExecuteWorkflowInput): 
   const caller = CancellationScope.current();
   const statementScope = new CancellationScope();
   const watchScope = new CancellationScope();
-  const statementDone = settle(statementScope.run(() => statementActivity({ ...shared, statements })));
+  let finished = started;
+  const statementDone = settle(statementScope.run(() => statementActivity({ ...shared, statements }))).finally(() => {
+    finished = Date.now();
+  });
   const watchDone = settle(watchScope.run(() => watchActivity(shared)));
 
-  // The watcher only ends on its own when it fails; whichever ends first, the other is cancelled.
+  // The watcher runs until it is cancelled, or fails (a refused signal): then the statement must not stay queued.
   const first = await Promise.race([statementDone.then(() => 'statement' as const), watchDone.then(() => 'watch' as const)]);
   if (first === 'statement') watchScope.cancel();
-  else statementScope.cancel();
+  else {
+    const ended = await watchDone;
+    if (!ended.ok && !isCancellation(ended.error)) statementScope.cancel();
+  }
   const [statement, watch] = await Promise.all([statementDone, watchDone]);
   const blockers = watch.ok ? watch.value.blockers : reportsOf(watch.error);
 
@@ -82,7 +88,7 @@ export async function forceExecuteInWorkflow(input: ForceExecuteWorkflowInput): 
       blockers,
       attempts: statement.value.attempts,
       activityAttempt: statement.value.activityAttempt,
-      durationMs: Date.now() - started,
+      durationMs: finished - started,
     };
   }
   if (caller.consideredCancelled && isCancellation(statement.error)) throw statement.error;
