@@ -4,8 +4,16 @@
  */
 import type { Context } from '@temporalio/activity';
 
-/** Heartbeat at most this often (ms); the SDK throttles further, to 0.8 × the heartbeat timeout. */
-const MAX_HEARTBEAT_EVERY_MS = 1000;
+/**
+ * How often (ms) details are handed to the SDK. It sends at most one heartbeat per throttle
+ * interval (0.8 × the heartbeat timeout, capped by the worker's `maxHeartbeatThrottleInterval`)
+ * and coalesces the rest, so handing them over often costs nothing and lets a cancellation through
+ * as soon as the throttle allows.
+ */
+const BEAT_EVERY_MS = 200;
+
+/** How often (ms) `refresh` runs: it queries the database. */
+const REFRESH_EVERY_MS = 1000;
 
 /** A running heartbeat timer. */
 export interface Heartbeats {
@@ -14,16 +22,16 @@ export interface Heartbeats {
 }
 
 /**
- * Sends `details()` as a heartbeat now and then every second (or a third of the heartbeat timeout,
- * if shorter). `refresh`, when given, runs before each heartbeat (e.g. to read who blocks the
- * statement); its failures are ignored, and it never runs twice at once.
+ * Sends `details()` as a heartbeat now and then every {@link BEAT_EVERY_MS}. `refresh`, when
+ * given, runs about every second before a heartbeat (e.g. to read who blocks the statement); its
+ * failures are ignored, and it never runs twice at once.
  */
 export function startHeartbeats(context: Context, details: () => unknown, refresh?: () => Promise<void>): Heartbeats {
-  const timeout = context.info.heartbeatTimeoutMs;
-  const every = timeout ? Math.max(50, Math.min(MAX_HEARTBEAT_EVERY_MS, Math.floor(timeout / 3))) : MAX_HEARTBEAT_EVERY_MS;
   let refreshing: Promise<void> | undefined;
+  let lastRefresh = Number.NEGATIVE_INFINITY;
   const beat = () => {
-    if (refresh !== undefined && refreshing === undefined) {
+    if (refresh !== undefined && refreshing === undefined && performance.now() - lastRefresh >= REFRESH_EVERY_MS) {
+      lastRefresh = performance.now();
       refreshing = refresh()
         .catch(() => undefined)
         .finally(() => {
@@ -33,7 +41,7 @@ export function startHeartbeats(context: Context, details: () => unknown, refres
     context.heartbeat(details());
   };
   beat();
-  const timer = setInterval(beat, every);
+  const timer = setInterval(beat, BEAT_EVERY_MS);
   return {
     async stop() {
       clearInterval(timer);

@@ -1,8 +1,8 @@
 /**
  * `forceExecuteWorkflow`: force-execute as a durable workflow. The statement runs as one
- * heartbeating activity; beside it a watcher activity acts on the statement's blockers once the
- * delay has passed. When the statement finishes (either way) the watcher is cancelled and hands
- * over its report. Cancelling the workflow cancels the statement's backend and rolls it back.
+ * heartbeating activity; if it is still running when the delay has passed (a timer), a watcher
+ * activity starts beside it and acts on its blockers. When the statement finishes (either way) the
+ * watcher is cancelled and hands over its report. Cancelling the workflow cancels the statement's backend and rolls it back.
  * History stays small: a handful of events per run, whatever the number of checks (progress lives
  * in heartbeats).
  */
@@ -13,6 +13,7 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  sleep,
   uuid4,
 } from '@temporalio/workflow';
 import type { ForceExecuteActivities } from '../activities/force-execute.js';
@@ -24,6 +25,7 @@ import {
   INVALID_FORCE_EXECUTE_INPUT,
   type ForceExecuteActivityOptions,
   type ForceExecutePlainOptions,
+  type ForceExecuteWatchResult,
   type ForceExecuteWorkflowInput,
   type ForceExecuteWorkflowResult,
 } from '../src/shared/force-execute.js';
@@ -65,27 +67,36 @@ export async function forceExecuteInWorkflow(input: ForceExecuteWorkflowInput): 
 
   const caller = CancellationScope.current();
   const statementScope = new CancellationScope();
-  const watchScope = new CancellationScope();
   let finished = started;
   const statementDone = settle(statementScope.run(() => statementActivity({ ...shared, statements }))).finally(() => {
     finished = Date.now();
   });
-  const watchDone = settle(watchScope.run(() => watchActivity(shared)));
 
-  // The watcher runs until it is cancelled, or fails (a refused signal): then the statement must not stay queued.
-  const first = await Promise.race([statementDone.then(() => 'statement' as const), watchDone.then(() => 'watch' as const)]);
-  if (first === 'statement') watchScope.cancel();
-  else {
-    const ended = await watchDone;
-    if (!ended.ok && !isCancellation(ended.error)) statementScope.cancel();
+  // No watcher before the delay: a statement that gets through in time ends the workflow at once.
+  let watchDone: Promise<Settled<ForceExecuteWatchResult>> | undefined;
+  // The watcher is started a little early (it waits for actAfter itself), so that scheduling it
+  // does not delay the first look for blockers.
+  const delayMs = shared.actAfter - started;
+  if (await delayPassedFirst(delayMs - Math.min(WATCHER_LEAD_MS, delayMs / 2), statementDone)) {
+    const watchScope = new CancellationScope();
+    watchDone = settle(watchScope.run(() => watchActivity(shared)));
+    // The watcher runs until it is cancelled, or fails (a refused signal): then the statement must not stay queued.
+    const first = await Promise.race([statementDone.then(() => 'statement' as const), watchDone.then(() => 'watch' as const)]);
+    if (first === 'statement') watchScope.cancel();
+    else {
+      const ended = await watchDone;
+      if (!ended.ok && !isCancellation(ended.error)) statementScope.cancel();
+    }
   }
-  const [statement, watch] = await Promise.all([statementDone, watchDone]);
+  const statement = await statementDone;
+  const watch = watchDone === undefined ? { ok: true as const, value: { blockers: [], checks: 0 } } : await watchDone;
   const blockers = watch.ok ? watch.value.blockers : reportsOf(watch.error);
 
   if (statement.ok) {
     return {
       statements: statement.value.statements,
-      blockers,
+      blockers: [...blockers],
+      checks: watch.ok ? watch.value.checks : 0,
       attempts: statement.value.attempts,
       activityAttempt: statement.value.activityAttempt,
       durationMs: finished - started,
@@ -97,6 +108,25 @@ export async function forceExecuteInWorkflow(input: ForceExecuteWorkflowInput): 
   throw withReport(cause, blockers);
 }
 
+/**
+ * Waits `delayMs` (a timer) unless the statement settles first; true when the delay passed. False
+ * also when the calling scope was cancelled meanwhile (the statement is being cancelled with it).
+ */
+async function delayPassedFirst(delayMs: number, statementDone: Promise<unknown>): Promise<boolean> {
+  if (delayMs <= 0) return true;
+  const timerScope = new CancellationScope();
+  const timer = settle(timerScope.run(() => sleep(delayMs)));
+  const first = await Promise.race([statementDone.then(() => 'statement' as const), timer.then(() => 'timer' as const)]);
+  if (first === 'statement') {
+    timerScope.cancel();
+    return false;
+  }
+  return (await timer).ok;
+}
+
+/** How long (ms, at most half the delay) before the delay passes the watcher activity is started. */
+const WATCHER_LEAD_MS = 2000;
+
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
@@ -107,20 +137,24 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 }
 
 function activitiesFor(options: ForceExecuteActivityOptions = {}) {
-  const heartbeatTimeout = options.heartbeatTimeoutMs ?? FORCE_EXECUTE_ACTIVITY_DEFAULTS.heartbeatTimeoutMs;
+  const d = FORCE_EXECUTE_ACTIVITY_DEFAULTS;
   const common = {
     ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }),
-    startToCloseTimeout: options.startToCloseTimeoutMs ?? FORCE_EXECUTE_ACTIVITY_DEFAULTS.startToCloseTimeoutMs,
-    heartbeatTimeout,
+    startToCloseTimeout: options.startToCloseTimeoutMs ?? d.startToCloseTimeoutMs,
     // Both report back before the workflow moves on: the statement once rolled back, the watcher with its victims.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
   const { forceExecuteStatement } = proxyActivities<ForceExecuteActivities>({
     ...common,
-    retry: { maximumAttempts: options.maximumAttempts ?? FORCE_EXECUTE_ACTIVITY_DEFAULTS.maximumAttempts, initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
+    heartbeatTimeout: options.heartbeatTimeoutMs ?? d.heartbeatTimeoutMs,
+    retry: { maximumAttempts: options.maximumAttempts ?? d.maximumAttempts, initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
   });
   // The watcher retries until it is cancelled (non-retryable failures aside): a lost connection must not end the protection.
-  const { forceExecuteWatch } = proxyActivities<ForceExecuteActivities>({ ...common, retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 10_000 } });
+  const { forceExecuteWatch } = proxyActivities<ForceExecuteActivities>({
+    ...common,
+    heartbeatTimeout: options.watcherHeartbeatTimeoutMs ?? d.watcherHeartbeatTimeoutMs,
+    retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 10_000 },
+  });
   return { statementActivity: forceExecuteStatement, watchActivity: forceExecuteWatch };
 }
 

@@ -66,11 +66,19 @@ export interface ForceExecuteActivityOptions {
   /** Task queue of the two activities. Default: the workflow's. */
   readonly taskQueue?: string;
   /**
-   * Heartbeat timeout of both activities: a worker that dies is noticed after this long, and a
-   * cancellation reaches an activity within about 0.8 × this (the SDK sends heartbeats at most that
-   * often). Default `10000`.
+   * Heartbeat timeout of the statement activity: a worker that dies mid-statement is noticed (and
+   * the statement retried elsewhere) after this long, and cancelling the workflow reaches the
+   * statement within about 0.8 × this (the SDK sends heartbeats at most that often, and a
+   * cancellation only travels back with one). Default `5000`.
    */
   readonly heartbeatTimeoutMs?: number;
+  /**
+   * Heartbeat timeout of the watcher activity, which runs once the delay has passed: the workflow
+   * ends within about 0.8 × this after the statement did (the watcher must hear that it is
+   * cancelled, and hand over its report). A watcher whose heartbeat times out is simply retried,
+   * keeping its victims. Default `3000`.
+   */
+  readonly watcherHeartbeatTimeoutMs?: number;
   /** Start-to-close timeout of one attempt of the statement (and of the watcher). Default `86400000` (1 day). */
   readonly startToCloseTimeoutMs?: number;
   /**
@@ -82,7 +90,8 @@ export interface ForceExecuteActivityOptions {
 
 /** Defaults of {@link ForceExecuteActivityOptions}. */
 export const FORCE_EXECUTE_ACTIVITY_DEFAULTS = {
-  heartbeatTimeoutMs: 10_000,
+  heartbeatTimeoutMs: 5_000,
+  watcherHeartbeatTimeoutMs: 3_000,
   startToCloseTimeoutMs: 86_400_000,
   maximumAttempts: 5,
 } as const;
@@ -111,6 +120,8 @@ export interface ForceExecuteWorkflowResult {
   readonly statements: readonly StatementOutcome[];
   /** Every session acted on (by the watcher activity), in order. */
   readonly blockers: readonly BlockerReport[];
+  /** Looks for blockers the watcher made (0 when the statement got through before the delay: no watcher ran). */
+  readonly checks: number;
   /** Attempts of the statement inside its last activity attempt (short attempts that gave up on a lock, then the one that ran). */
   readonly attempts: number;
   /** Attempt number of the statement activity that succeeded (1 unless a worker died or the connection was lost). */
@@ -219,9 +230,14 @@ export function forceExecuteInputProblems(input: unknown): string[] {
     if (typeof activities !== 'object' || activities === null) {
       problems.push('activities must be an object');
     } else {
-      const { taskQueue, heartbeatTimeoutMs, startToCloseTimeoutMs, maximumAttempts } = activities as Record<string, unknown>;
+      const { taskQueue, heartbeatTimeoutMs, watcherHeartbeatTimeoutMs, startToCloseTimeoutMs, maximumAttempts } = activities as Record<string, unknown>;
       if (taskQueue !== undefined && (typeof taskQueue !== 'string' || taskQueue === '')) problems.push('activities.taskQueue must be a non-empty string');
-      for (const [name, value] of [['heartbeatTimeoutMs', heartbeatTimeoutMs], ['startToCloseTimeoutMs', startToCloseTimeoutMs]] as const) {
+      const durations = [
+        ['heartbeatTimeoutMs', heartbeatTimeoutMs],
+        ['watcherHeartbeatTimeoutMs', watcherHeartbeatTimeoutMs],
+        ['startToCloseTimeoutMs', startToCloseTimeoutMs],
+      ] as const;
+      for (const [name, value] of durations) {
         if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) problems.push(`activities.${name} must be a number of milliseconds > 0`);
       }
       if (maximumAttempts !== undefined && (typeof maximumAttempts !== 'number' || !Number.isInteger(maximumAttempts) || maximumAttempts < 1)) {

@@ -4,10 +4,12 @@
  * history, cancellation, typed failures, use from other workflows).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, CancelledFailure, RetryState } from '@temporalio/common';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities/index.js';
+import { createWorker, workflowsPath } from '../../../worker/index.js';
 import { executeForceExecute, InvalidForceExecuteInputError, startForceExecute } from '../../../src/client/index.js';
 import { advisoryKey, advisoryLock, type BlockerReport } from '../../../src/index.js';
 import { useTestDatabase } from '../../helpers/database.js';
@@ -27,8 +29,17 @@ beforeAll(async () => {
 
 /** Runs `fn` with a worker that has temporal-pg's activities on the file's database. */
 function withForceExecuteWorker<T>(fn: (context: { taskQueue: string }) => Promise<T>, databases: Parameters<typeof createActivities>[0]['databases'] = db.pool) {
-  return temporal.withWorker({ activities: createActivities({ databases }) }, fn);
+  return temporal.withWorker({ activities: createActivities({ databases, logger }) }, fn);
 }
+
+/** What the activities logged (they log each victim at WARN). */
+const logged: Array<{ level: string; message: string; meta: Record<string, unknown> | undefined }> = [];
+const record =
+  (level: string) =>
+  (message: string, meta?: Record<string, unknown>): void => {
+    logged.push({ level, message, meta });
+  };
+const logger = { log: (level: string, message: string, meta?: Record<string, unknown>) => record(level)(message, meta), trace: record('TRACE'), debug: record('DEBUG'), info: record('INFO'), warn: record('WARN'), error: record('ERROR') };
 
 describe('forceExecuteWorkflow, as pg-force-execute tests it', () => {
   it('terminates two blockers met one after the other, from the delay on', async () => {
@@ -57,7 +68,7 @@ describe('forceExecuteWorkflow, as pg-force-execute tests it', () => {
     const started = performance.now();
     const result = await withForceExecuteWorker(({ taskQueue }) => executeForceExecute(temporal.client, { statements: 'SELECT 1', delayMs: 5000 }, { taskQueue }));
     expect(performance.now() - started).toBeLessThan(2500);
-    expect(result).toMatchObject({ statements: [{ command: 'SELECT', rowCount: 1 }], blockers: [], attempts: 1, activityAttempt: 1 });
+    expect(result).toMatchObject({ statements: [{ command: 'SELECT', rowCount: 1 }], blockers: [], checks: 0, attempts: 1, activityAttempt: 1 });
   });
 
   it('fails with a typed, non-retryable failure when a blocker may not be terminated, and leaves nothing queued', async () => {
@@ -168,8 +179,12 @@ describe('forceExecuteWorkflow beyond pg-force-execute', () => {
       await spared.client.query('COMMIT');
       const result = await handle.result();
       expect(result.blockers.map((r) => r.pid)).toEqual([victim.pid]);
+      // Each victim is logged, its query text redacted.
+      const victimLog = logged.find((entry) => (entry.meta?.blocker as BlockerReport | undefined)?.pid === victim.pid);
+      expect(victimLog).toMatchObject({ level: 'WARN', message: 'force-execute: terminated a blocking session', meta: { blocker: { applicationName: 'victim', query: null } } });
       const { events } = await handle.fetchHistory();
-      // Dozens of checks, and still only the activities' and workflow tasks' events.
+      // Dozens of checks, and still only the activities' and workflow tasks' events (18 seen).
+      expect(result.checks).toBeGreaterThanOrEqual(10);
       expect(events?.length ?? 0).toBeLessThanOrEqual(25);
     });
     expect(await columnsOf(db.pool, 'watched')).toEqual(['x', 'y']);
@@ -251,6 +266,27 @@ describe('forceExecuteWorkflow beyond pg-force-execute', () => {
       const unknown = await workflowFailure(executeForceExecute(temporal.client, { database: 'warehouse', statements: 'SELECT 1' }, { taskQueue }));
       expect(unknown).toMatchObject({ type: 'UnknownDatabase', message: 'no database named "warehouse" is registered at this worker (registered: "default")' });
     });
+  });
+
+  it('runs on a worker made by createWorker, with the package workflows from workflowsPath', async () => {
+    expect(workflowsPath).toMatch(/workflows[\\/]index\.(js|ts)$/);
+    const taskQueue = temporal.taskQueue('create-worker');
+    const worker = await createWorker({
+      connection: temporal.connection,
+      namespace: temporal.namespace,
+      taskQueue,
+      databases: { default: db.pool },
+      shutdownGraceTime: '500ms',
+      // Bundling the package's workflows takes seconds; webpack's cache makes later runs quick.
+      bundlerOptions: {
+        webpackConfigHook: (config) => ({ ...config, cache: { type: 'filesystem', cacheDirectory: fileURLToPath(new URL('../../../.tmp/workflow-bundle-cache', import.meta.url)), name: 'temporal-pg-workflows' } }),
+      },
+    });
+    const result = await worker.runUntil(() => executeForceExecute(temporal.client, { statements: ['SELECT 1', 'SELECT 2'] }, { taskQueue }));
+    expect(result.statements).toEqual([
+      { command: 'SELECT', rowCount: 1 },
+      { command: 'SELECT', rowCount: 1 },
+    ]);
   });
 
   it('runs inside another workflow through the helper and as a child workflow', async () => {
