@@ -21,7 +21,7 @@ import { queryOne } from '../src/db/queryable.js';
 import { FIRST_CHECK_SETTLE_MS } from '../src/force-execute/attempts.js';
 import { ForceExecuteWatcherError } from '../src/force-execute/errors.js';
 import { runInOwnTransaction } from '../src/force-execute/force-execute.js';
-import { resolveForceExecuteOptions } from '../src/force-execute/options.js';
+import { blockerActions, resolveForceExecuteOptions } from '../src/force-execute/options.js';
 import { blockingPidsSql, tagStatementSessionSql } from '../src/force-execute/sql.js';
 import { statementsWork, summarizeResults } from '../src/force-execute/statements.js';
 import { endEarlierAttempts, latestTokenBackend } from '../src/force-execute/token-backends.js';
@@ -119,13 +119,7 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
       const watcher = startBlockerWatcher(pool, () => latestTokenBackend(pool, prefix), {
         intervalMs: settings.checkIntervalMs,
         firstCheckAfterMs: Math.max(0, input.actAfter - Date.now()) + FIRST_CHECK_SETTLE_MS,
-        action: settings.action,
-        cancelGraceMs: settings.cancelGraceMs,
-        includeQueryText: settings.includeQueryText,
-        minBlockerAgeMs: settings.minBlockerAgeMs,
-        users: settings.users,
-        applicationNames: settings.applicationNames,
-        excludeApplicationNames: settings.excludeApplicationNames,
+        ...blockerActions(settings),
         onBlocker: (report) => log.warn(`force-execute: ${report.action === 'terminate' ? 'terminated' : 'cancelled'} a blocking session`, { blocker: report }),
         // A failed look is retried by Temporal; only a refused signal must not leave the statement waiting.
         cancelTargetOnFailure: 'permission-denied',

@@ -16,7 +16,7 @@ import { releaseSavepointSql, rollbackToSavepointSql, savepointSql } from '../lo
 import { withLockTimeout } from '../locks/timeouts.js';
 import { isPostgresError } from '../errors/postgres-error.js';
 import { ForceExecuteWatcherError } from './errors.js';
-import type { ForceExecuteAttempt, ForceExecuteSettings } from './options.js';
+import { blockerActions, type ForceExecuteAttempt, type ForceExecuteSettings } from './options.js';
 import { prepareStatementSessionSql } from './sql.js';
 
 /** What a force-executed statement returned, with everything done to get it through. */
@@ -73,6 +73,7 @@ export async function runForceExecuteAttempts<T>(
   const cancelStatement = () => void signalBackend(control, pid, 'cancel').catch(() => undefined);
   settings.signal?.addEventListener('abort', cancelStatement, { once: true });
 
+  let outcome: Omit<ForceExecuteResult<T>, 'blockers'>;
   try {
     let previousSqlState: string | null = null;
     for (let attempt = 1; ; attempt++) {
@@ -104,31 +105,21 @@ export async function runForceExecuteAttempts<T>(
         throw settings.signal.reason;
       }
       await queryRows(client, releaseSavepointSql(savepoint));
-      return {
-        result: value,
-        blockers: [...(watcher?.reports ?? [])],
-        attempts: attempt,
-        durationMs: Math.round(performance.now() - started),
-        startedAt,
-        forced,
-      };
+      outcome = { result: value, attempts: attempt, durationMs: Math.round(performance.now() - started), startedAt, forced };
+      break;
     }
   } finally {
     settings.signal?.removeEventListener('abort', cancelStatement);
+    // Also waits for a check in flight: the blocker it just terminated may be what let the statement through.
     await watcher?.stop();
   }
+  return { ...outcome, blockers: [...(watcher?.reports ?? [])] };
 }
 
 function startWatcher(control: Queryable, pid: number, settings: ForceExecuteSettings): BlockerWatcher {
   return startBlockerWatcher(control, pid, {
     intervalMs: settings.checkIntervalMs,
-    action: settings.action,
-    cancelGraceMs: settings.cancelGraceMs,
-    includeQueryText: settings.includeQueryText,
-    minBlockerAgeMs: settings.minBlockerAgeMs,
-    users: settings.users,
-    applicationNames: settings.applicationNames,
-    excludeApplicationNames: settings.excludeApplicationNames,
+    ...blockerActions(settings),
     onBlocker: settings.onBlocker,
     wrapFailure: (error) =>
       new ForceExecuteWatcherError(`force-execute: looking for or acting on blockers of backend ${pid} failed: ${String((error as Error)?.message ?? error)}`, {

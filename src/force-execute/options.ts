@@ -4,7 +4,7 @@
  * once, with a typed error naming the option that is wrong.
  */
 import { validateMilliseconds, validateNames } from '../introspection/filters.js';
-import type { BlockerAction, BlockerFilters, BlockerReport } from '../locks/blockers.js';
+import type { ActOnBlockersOptions, BlockerAction, BlockerFilters, BlockerReport } from '../locks/blockers.js';
 import { InvalidLockArgumentError } from '../locks/errors.js';
 import { timeoutMilliseconds } from '../locks/timeouts.js';
 import { FORCE_EXECUTE_DEFAULTS, type ForceExecutePlainOptions } from '../shared/force-execute.js';
@@ -87,6 +87,19 @@ export function resolveForceExecuteOptions(options: ForceExecuteOptions = {}): F
     signal: options.signal,
     onBlocker: options.onBlocker,
     onAttempt: options.onAttempt,
+  };
+}
+
+/** What the watcher does to blockers, from the settings (action, grace, filters, query text). */
+export function blockerActions(settings: ForceExecuteSettings): Omit<ActOnBlockersOptions, 'onPermissionDenied'> {
+  return {
+    action: settings.action,
+    cancelGraceMs: settings.cancelGraceMs,
+    includeQueryText: settings.includeQueryText,
+    minBlockerAgeMs: settings.minBlockerAgeMs,
+    users: settings.users,
+    applicationNames: settings.applicationNames,
+    excludeApplicationNames: settings.excludeApplicationNames,
   };
 }
 

@@ -95,10 +95,10 @@ export function startBlockerWatcher(control: Queryable, target: WatchTarget, opt
       checks++;
       const denied = error instanceof SignalPermissionDeniedError;
       if (denied) for (const report of (error.details.reports as BlockerReport[] | undefined) ?? []) record(report);
-      const reason = denied ? error : wrapFailure(error, pid);
+      // Failed first, cancel second: whoever sees the cancelled statement must already see why.
+      failure.abort(denied ? error : wrapFailure(error, pid));
       // Do not leave the protected statement queued behind a blocker we cannot remove.
       if (pid !== undefined && (denied || cancelTargetOnFailure === 'always')) await signalBackend(control, pid, 'cancel').catch(() => undefined);
-      failure.abort(reason);
       return false;
     }
   };
