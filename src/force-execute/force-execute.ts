@@ -119,7 +119,9 @@ export async function runInOwnTransaction<T>(
  *
  * The caller's transaction is left usable on every outcome: `work`'s own error is rethrown
  * unchanged after rolling back to the attempt's savepoint, and so are a permission failure, a
- * watcher failure and an abort. Only a lost connection loses the transaction.
+ * watcher failure and an abort. Only a lost connection loses the transaction. The caller's
+ * `lock_timeout` is back to its value afterwards; `client_connection_check_interval` stays set
+ * (PostgreSQL 14+, local to the transaction) so the backend ends if its client dies.
  *
  * @param client a connection inside a transaction block (`BEGIN` done, not aborted).
  * @param control a pool, or another connection, used only to look for and act on blockers (and to

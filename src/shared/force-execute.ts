@@ -179,7 +179,7 @@ export interface ForceExecuteWatchProgress {
 }
 
 /** How many reports a heartbeat carries at most (heartbeat details must stay small). */
-export const MAX_REPORTS_IN_HEARTBEAT = 100;
+export const MAX_REPORTS_IN_HEARTBEAT = 50;
 
 const TOKEN_PREFIX = 'tpg-fx:';
 

@@ -27,7 +27,7 @@ const temporal = useTemporal({ workflowsPath: new URL('./workflows.ts', import.m
 
 beforeAll(async () => {
   await db.pool.query(`CREATE TABLE first_table (x int); CREATE TABLE second_table (x int); CREATE TABLE guarded (x int)`);
-  await db.pool.query(`CREATE TABLE watched (x int); CREATE TABLE handed_over (x int); CREATE TABLE cancelled_table (x int); CREATE TABLE log (x int)`);
+  await db.pool.query(`CREATE TABLE watched (x int); CREATE TABLE handed_over (x int); CREATE TABLE terminated_table (x int); CREATE TABLE cancelled_table (x int); CREATE TABLE log (x int)`);
   await db.pool.query(`CREATE TABLE readers (x int); INSERT INTO readers VALUES (1)`);
 });
 
@@ -102,16 +102,45 @@ describe('forceExecuteWorkflow, as pg-force-execute tests it', () => {
     await limited.end();
   });
 
-  it("fails with the statement's own error, typed by SQLSTATE and not retried", async () => {
-    const failure = await withForceExecuteWorker(({ taskQueue }) =>
-      workflowFailure(executeForceExecute(temporal.client, { statements: 'SELECT * FROM no_such_table' }, { taskQueue })),
+  it("fails with the statement's own error, typed by SQLSTATE and not retried (syntax, permission, constraint)", async () => {
+    const role = await db.createRole('reader_only');
+    const readerOnly = db.newPool({ connectionString: role.url, max: 3 });
+    await db.pool.query('CREATE TABLE unique_values (v int PRIMARY KEY); INSERT INTO unique_values VALUES (1)');
+    const cases = [
+      { input: { statements: 'SELECT * FROM no_such_table' }, type: 'PostgresError', sqlstate: '42P01', message: 'relation "no_such_table" does not exist' },
+      { input: { statements: 'SELEC 1' }, type: 'PostgresError', sqlstate: '42601', message: 'syntax error at or near "SELEC"' },
+      { input: { statements: 'INSERT INTO unique_values VALUES (1)' }, type: 'PostgresError', sqlstate: '23505', message: 'duplicate key value violates unique constraint "unique_values_pkey"' },
+      { input: { database: 'reader', statements: 'ALTER TABLE unique_values ADD COLUMN w int' }, type: 'PermissionDenied', sqlstate: '42501', message: 'must be owner of table unique_values' },
+    ];
+    await withForceExecuteWorker(
+      async ({ taskQueue }) => {
+        for (const expected of cases) {
+          const failure = await workflowFailure(executeForceExecute(temporal.client, expected.input, { taskQueue }));
+          expect(failure.type).toBe(expected.type);
+          expect(failure.message).toBe(expected.message);
+          expect(failure.details?.[0]).toMatchObject({ sqlstate: expected.sqlstate });
+          expect(failure.details?.at(-1)).toEqual({ blockers: [] });
+          expect(failure.cause).toBeInstanceOf(ActivityFailure);
+          expect((failure.cause as ActivityFailure).retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
+        }
+      },
+      { default: db.pool, reader: readerOnly },
     );
-    expect(failure.type).toBe('PostgresError');
-    expect(failure.message).toBe('relation "no_such_table" does not exist');
-    expect(failure.details?.[0]).toMatchObject({ sqlstate: '42P01' });
-    expect(failure.details?.at(-1)).toEqual({ blockers: [] });
-    expect(failure.cause).toBeInstanceOf(ActivityFailure);
-    expect((failure.cause as ActivityFailure).retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
+    await readerOnly.end();
+  });
+
+  it('retries the statement on a fresh session when its backend is terminated by someone else', async () => {
+    const holder = await holdTable(db, 'terminated_table', 'terminated-holder');
+    const result = await withForceExecuteWorker(async ({ taskQueue }) => {
+      const running = executeForceExecute(temporal.client, { statements: 'SELECT * FROM terminated_table', delayMs: 60_000, lockTimeoutMs: 0 }, { taskQueue });
+      const first = await waitFor('the first attempt to queue', async () => (await tokenBackends(db.pool)).find((b) => b.application_name.endsWith(':1')));
+      await db.pool.query('SELECT pg_terminate_backend($1)', [first.pid]);
+      await waitFor('the second attempt to queue', async () => (await tokenBackends(db.pool)).some((b) => b.application_name.endsWith(':2')), 20_000);
+      await holder.client.query('COMMIT');
+      return running;
+    });
+    expect(result).toMatchObject({ activityAttempt: 2, blockers: [], statements: [{ command: 'SELECT', rowCount: 0 }] });
+    await holder.client.end();
   });
 });
 
