@@ -274,3 +274,24 @@ export {
   type SourceContext,
   type SourceDatabases,
 } from './sources/index.js';
+
+// Force-execute: a statement that terminates (or cancels) what blocks it after a delay.
+export {
+  ForceExecuteWatcherError,
+  forceExecute,
+  forceExecuteInTransaction,
+  type ForceExecuteAttempt,
+  type ForceExecuteOptions,
+  type ForceExecuteResult,
+  type ForceExecuteStatements,
+  type StatementsResult,
+} from './force-execute/index.js';
+export {
+  FORCE_EXECUTE_ACTIVITY_DEFAULTS,
+  FORCE_EXECUTE_DEFAULTS,
+  type ForceExecuteActivityOptions,
+  type ForceExecutePlainOptions,
+  type ForceExecuteWorkflowInput,
+  type ForceExecuteWorkflowResult,
+  type StatementOutcome,
+} from './shared/force-execute.js';

@@ -15,9 +15,9 @@ export class InvalidAdvisoryKeyError extends TemporalPgError {
 }
 
 /**
- * An argument of a lock, timeout, introspection or signalling call is out of range or of the wrong
- * kind (a negative duration, an unknown lock mode or scope, a pool where a client is needed, an
- * invalid pid …). `details.argument` names it.
+ * An argument of a lock, timeout, introspection, signalling or force-execute call is out of range or
+ * of the wrong kind (a negative duration, an unknown lock mode, scope or action, a pool where a
+ * client is needed, an invalid pid, an empty statement list …). `details.argument` names it.
  */
 export class InvalidLockArgumentError extends TemporalPgError {
   readonly type = 'InvalidLockArgument';

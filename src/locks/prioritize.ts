@@ -5,14 +5,13 @@
  * reports each one. A refused signal ends the work promptly with a typed error instead of leaving it
  * queued behind a blocker nobody can remove.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { isPool, queryOne, queryRows, type Queryable, type SessionClient } from '../db/queryable.js';
 import { validateMilliseconds } from '../introspection/filters.js';
-import { actOnBlockers, type ActOnBlockersOptions, type BlockerReport } from './blockers.js';
-import { InvalidLockArgumentError, PrioritizeWatcherError, SignalPermissionDeniedError } from './errors.js';
+import { startBlockerWatcher } from './blocker-watcher.js';
+import type { ActOnBlockersOptions, BlockerReport } from './blockers.js';
+import { InvalidLockArgumentError, PrioritizeWatcherError } from './errors.js';
 import { isSessionLost, transactionState } from './session.js';
-import { signalBackend } from './signal-backends.js';
 import { transactionSql } from './sql.js';
 
 /** Options of {@link prioritize}: what to do to blockers (see {@link ActOnBlockersOptions}) and how often. */
@@ -59,16 +58,16 @@ export async function prioritize<T>(db: Queryable, fn: (client: SessionClient) =
   const { intervalMs = 1000, watcher: watcherOption, onBlocker, ...actOptions } = options;
   validateMilliseconds(intervalMs, 'intervalMs');
   if (intervalMs < 1) throw new InvalidLockArgumentError('intervalMs must be at least 1 ms', { details: { argument: 'intervalMs', value: String(intervalMs) } });
-  const watcher = watcherOption ?? (isPool(db) ? db : undefined);
-  if (!watcher) {
+  const control = watcherOption ?? (isPool(db) ? db : undefined);
+  if (!control) {
     throw new InvalidLockArgumentError('prioritize needs a second connection for its watcher: pass a pg.Pool as db, or options.watcher', {
       details: { argument: 'watcher' },
     });
   }
-  if (watcher === db && !isPool(db)) {
+  if (control === db && !isPool(db)) {
     throw new InvalidLockArgumentError('prioritize: the watcher must not be the client that runs fn (it would queue behind fn)', { details: { argument: 'watcher' } });
   }
-  if (watcher === db && isPool(db) && (db.options.max ?? 10) < 2) {
+  if (control === db && isPool(db) && (db.options.max ?? 10) < 2) {
     throw new InvalidLockArgumentError('prioritize needs a pool of at least 2 connections: one for fn, one for the watcher', { details: { argument: 'db' } });
   }
 
@@ -78,48 +77,25 @@ export async function prioritize<T>(db: Queryable, fn: (client: SessionClient) =
   pooled?.on('error', ignore);
   try {
     const { pid } = await queryOne<{ pid: number }>(client, { text: 'SELECT pg_catalog.pg_backend_pid() AS pid', values: [] });
-    const report: BlockerReport[] = [];
-    const stop = new AbortController();
-    let watcherFailure: Error | undefined;
+    const watcher = startBlockerWatcher(control, pid, {
+      ...actOptions,
+      intervalMs,
+      firstCheckAfterMs: intervalMs,
+      onBlocker,
+      wrapFailure: (error) =>
+        new PrioritizeWatcherError(`prioritize: looking for or acting on blockers of backend ${pid} failed: ${String((error as Error)?.message ?? error)}`, {
+          cause: error,
+          details: { pid },
+        }),
+    });
 
-    const watch = async (): Promise<void> => {
-      while (!stop.signal.aborted) {
-        try {
-          await sleep(intervalMs, undefined, { signal: stop.signal });
-        } catch {
-          return; // fn finished
-        }
-        try {
-          const acted = await actOnBlockers(watcher, pid, { ...actOptions, onPermissionDenied: 'throw' });
-          for (const entry of acted) {
-            report.push(entry);
-            onBlocker?.(entry);
-          }
-        } catch (error) {
-          if (error instanceof SignalPermissionDeniedError) {
-            for (const entry of (error.details.reports as BlockerReport[] | undefined) ?? []) report.push(entry);
-            watcherFailure = error;
-          } else {
-            watcherFailure = new PrioritizeWatcherError(`prioritize: looking for or acting on blockers of backend ${pid} failed: ${String((error as Error)?.message ?? error)}`, {
-              cause: error,
-              details: { pid },
-            });
-          }
-          // Do not leave fn queued behind a blocker we cannot remove.
-          await signalBackend(watcher, pid, 'cancel').catch(() => undefined);
-          return;
-        }
-      }
-    };
-
-    const watching = watch();
     let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
       outcome = { ok: true, value: await fn(client) };
     } catch (error) {
       outcome = { ok: false, error };
     }
-    stop.abort();
+    const stopped = watcher.stop();
     // Return fn's connection before waiting for the watcher, which may be queued for a connection
     // of the same pool.
     if (pooled) {
@@ -127,10 +103,10 @@ export async function prioritize<T>(db: Queryable, fn: (client: SessionClient) =
       pooled = undefined;
       await giveBack(connection, !outcome.ok && isSessionLost(outcome.error));
     }
-    await watching;
+    await stopped;
 
-    if (!outcome.ok) throw watcherFailure ?? outcome.error;
-    return { result: outcome.value, report };
+    if (!outcome.ok) throw watcher.failed.aborted ? watcher.failed.reason : outcome.error;
+    return { result: outcome.value, report: watcher.reports };
   } finally {
     // Only when something failed before fn ran (reading its pid): do not reuse that connection.
     if (pooled) await giveBack(pooled, true);

@@ -4,6 +4,8 @@
  * here they are errors), every number in range, and defaults filled in.
  */
 import { randomUUID } from 'node:crypto';
+import { resolveForceExecuteOptions } from '../../force-execute/options.js';
+import { InvalidLockArgumentError } from '../../locks/errors.js';
 import { MAX_TIMEOUT_MS } from '../../locks/timeouts.js';
 import { assertJsonValue } from './comment.js';
 import { InvalidIngestOptionError } from './errors.js';
@@ -32,7 +34,10 @@ const FORCE_KEYS = new Set([
   'delayMs',
   'checkIntervalMs',
   'action',
+  'cancelGraceMs',
   'lockTimeoutMs',
+  'retryDelayMs',
+  'maxRetryDelayMs',
   'minBlockerAgeMs',
   'users',
   'applicationNames',
@@ -80,24 +85,22 @@ export function checkRunOptions(options: IngestRunOptions): void {
   milliseconds('progressIntervalMs', options.progressIntervalMs, 1000);
 }
 
+/** force-execute's own checks, reported as an ingest option (`forceExecute.delayMs` …). */
 function forceOptions(value: SwapForceOptions): SwapForceOptions {
   if (typeof value !== 'object' || value === null) throw invalid('forceExecute', value, 'an object');
   for (const key of Object.keys(value)) {
     if (!FORCE_KEYS.has(key)) throw new InvalidIngestOptionError(`unknown forceExecute option ${JSON.stringify(key)}`, { details: { option: `forceExecute.${key}` } });
   }
-  for (const key of ['delayMs', 'checkIntervalMs', 'lockTimeoutMs', 'minBlockerAgeMs'] as const) {
-    if (value[key] !== undefined) milliseconds(`forceExecute.${key}`, value[key], 0);
+  try {
+    resolveForceExecuteOptions(value);
+  } catch (error) {
+    if (!(error instanceof InvalidLockArgumentError)) throw error;
+    const argument = String(error.details.argument ?? '');
+    throw new InvalidIngestOptionError(`ingest option forceExecute.${argument}: ${error.message.replace(/^force-execute: /, '')}`, {
+      details: { option: `forceExecute.${argument}`, value: error.details.value ?? null },
+      cause: error,
+    });
   }
-  for (const key of ['users', 'applicationNames', 'excludeApplicationNames'] as const) {
-    const names = value[key];
-    if (names !== undefined && (!Array.isArray(names) || names.some((name) => typeof name !== 'string'))) {
-      throw invalid(`forceExecute.${key}`, names, 'an array of strings');
-    }
-  }
-  if (value.action !== undefined && !['cancel', 'terminate', 'cancel-then-terminate'].includes(value.action)) {
-    throw invalid('forceExecute.action', value.action, "'cancel', 'terminate' or 'cancel-then-terminate'");
-  }
-  if (value.includeQueryText !== undefined && typeof value.includeQueryText !== 'boolean') throw invalid('forceExecute.includeQueryText', value.includeQueryText, 'a boolean');
   return { ...value };
 }
 

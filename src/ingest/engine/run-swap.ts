@@ -1,62 +1,54 @@
 /**
- * The one place where the ingest runs its swap transaction and fights for the swap's locks. Each
- * attempt runs the work in a transaction under a short `lock_timeout`, so readers never queue
- * behind the swap's ACCESS EXCLUSIVE request for longer than one attempt; attempts are retried
- * with backoff until `delayMs` has passed.
+ * The one place where the ingest runs its swap transaction: force-execute inside a transaction of
+ * the step's connection. Before `forceExecute.delayMs` each attempt waits at most
+ * `forceExecute.lockTimeoutMs` for a lock (so readers never queue behind the swap's ACCESS
+ * EXCLUSIVE request for long) and is retried; after it, the sessions blocking the swap are
+ * cancelled or terminated, from a connection of their own, until it gets through.
  */
 import type pg from 'pg';
-import { isConnectionError, isPostgresError } from '../../errors/postgres-error.js';
-import type { BlockerReport } from '../../locks/blockers.js';
-import { withLockTimeout } from '../../locks/timeouts.js';
-import { LOCK_RETRY_SQLSTATES, backoffDelay, pause } from '../schema/lock-retry.js';
-import { TableLockTimeoutError } from './errors.js';
+import { openControlConnection } from '../../db/control-connection.js';
 import type { Queryable } from '../../db/queryable.js';
+import { isConnectionError } from '../../errors/postgres-error.js';
+import { forceExecuteInTransaction } from '../../force-execute/force-execute.js';
+import type { ForceExecuteResult } from '../../force-execute/attempts.js';
 import type { IngestLogger, SwapForceOptions } from './types.js';
 
-/** What a swap transaction returns (the shape of force-execute's result). */
-export interface SwapTransactionResult<T> {
-  readonly result: T;
-  /** Sessions acted on to get the locks. */
-  readonly blockers: BlockerReport[];
-  readonly attempts: number;
-  readonly durationMs: number;
+/** Options of {@link runSwapTransaction}: force-execute's plain options, and what only the run needs. */
+export interface SwapRunOptions extends SwapForceOptions {
+  readonly signal?: AbortSignal;
+  readonly logger: IngestLogger;
 }
 
 /**
- * Runs `work` in a transaction of `client` and commits it, retrying the whole transaction when a
- * lock is not granted within `options.lockTimeoutMs` (default 1000) until `options.delayMs`
- * (default 5 minutes) has passed.
+ * Runs `work` in a new transaction of `client` under force-execute and commits it. The watcher
+ * uses a connection of its own to the same server as `db` (closed afterwards).
  *
- * @throws TableLockTimeoutError (retryable) when the locks were never granted; what `work` throws.
+ * @throws what force-execute throws (SignalPermissionDeniedError when a blocker may not be
+ *   signalled, the signal's reason …) and what `work` throws; the transaction is then rolled back.
  */
 export async function runSwapTransaction<T>(
   db: Queryable,
   client: pg.ClientBase,
   work: (client: pg.ClientBase) => Promise<T>,
-  options: SwapForceOptions & { readonly signal?: AbortSignal; readonly what: string; readonly logger: IngestLogger },
-): Promise<SwapTransactionResult<T>> {
-  void db;
-  const started = performance.now();
-  const lockTimeoutMs = options.lockTimeoutMs ?? 1000;
-  const delayMs = options.delayMs ?? 300_000;
-  for (let attempt = 1; ; attempt++) {
-    options.signal?.throwIfAborted();
+  options: SwapRunOptions,
+): Promise<ForceExecuteResult<T>> {
+  const { signal, logger, ...force } = options;
+  const control = await openControlConnection(db, 'temporal-pg ingest swap watcher');
+  try {
     await client.query('BEGIN');
     try {
-      const result = await withLockTimeout(client, lockTimeoutMs, () => work(client));
+      const outcome = await forceExecuteInTransaction(client, control, work, {
+        ...force,
+        ...(signal === undefined ? {} : { signal }),
+        onBlocker: (report) => logger.warn(`swap: ${report.action === 'terminate' ? 'terminated' : 'cancelled'} blocking session ${report.pid}`, { blocker: { ...report } }),
+      });
       await client.query('COMMIT');
-      return { result, blockers: [], attempts: attempt, durationMs: performance.now() - started };
+      return outcome;
     } catch (error) {
       if (!isConnectionError(error)) await client.query('ROLLBACK').catch(() => undefined);
-      if (!isPostgresError(error) || !LOCK_RETRY_SQLSTATES.has(error.code)) throw error;
-      const elapsed = performance.now() - started;
-      if (elapsed >= delayMs) {
-        throw new TableLockTimeoutError(`could not ${options.what} within ${Math.round(elapsed)} ms (${attempt} attempts of ${lockTimeoutMs} ms): other sessions hold the tables`, {
-          details: { attempts: attempt, lockTimeoutMs, delayMs },
-          cause: error,
-        });
-      }
-      await pause(Math.min(backoffDelay(attempt, { initialMs: 100, maxMs: options.checkIntervalMs ?? 1000 }), delayMs - elapsed), options.signal);
+      throw error;
     }
+  } finally {
+    await control.end().catch(() => undefined);
   }
 }

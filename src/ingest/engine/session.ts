@@ -12,7 +12,7 @@ import { formatAdvisoryKey } from '../../locks/advisory-key.js';
 import { uniqueSavepointName } from '../../locks/session.js';
 import { advisoryUnlockSql } from '../../locks/sql.js';
 import { displayName, type QualifiedName } from '../../sql/identifier.js';
-import { LOCK_RETRY_SQLSTATES, backoffDelay, pause } from '../schema/lock-retry.js';
+import { LOCK_RETRY_SQLSTATES, backoffDelay, pause } from '../../locks/lock-retry.js';
 import { ConcurrentIngestError, InvalidIngestOptionError, TableLockTimeoutError } from './errors.js';
 import { backendPidQuery, lockScript, undoLockScript } from './ingest-sql.js';
 import { sortedLockKeys } from './names.js';

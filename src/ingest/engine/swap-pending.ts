@@ -41,7 +41,7 @@ export type SwapWorkResult = { readonly tables: readonly { readonly index: numbe
  *
  * @throws ConcurrentIngestError when another ingest wrote in between, IngestTableChangedError when a
  *   fresh table is gone, the swap module's errors (SwapBlockedError, DependentViewBrokenError …), and
- *   TableLockTimeoutError when the locks were never granted.
+ *   force-execute's (SignalPermissionDeniedError when a blocker may not be signalled …).
  */
 export async function swapPending(db: Queryable, plan: IngestPlan, state: IngestState, options: IngestRunOptions = {}): Promise<SwapOutcome> {
   checkRunOptions(options);
@@ -51,7 +51,6 @@ export async function swapPending(db: Queryable, plan: IngestPlan, state: Ingest
     const preparation = await prepareSwap(client, plan, state);
     const outcome = await runSwapTransaction(db, client, swapWork(plan, state, preparation), {
       ...plan.options.forceExecute,
-      what: `swap in the new ${state.pending.length === 1 ? 'table' : 'tables'}`,
       logger,
       ...(options.signal ? { signal: options.signal } : {}),
     });

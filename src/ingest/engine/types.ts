@@ -5,7 +5,8 @@
  */
 import type pg from 'pg';
 import type { JsonValue } from '../../locks/advisory-key.js';
-import type { BlockerAction, BlockerReport } from '../../locks/blockers.js';
+import type { BlockerReport } from '../../locks/blockers.js';
+import type { ForceExecutePlainOptions } from '../../shared/force-execute.js';
 import type { QualifiedName } from '../../sql/identifier.js';
 import type { CopyRow } from '../copy/row-encoder.js';
 import type { TableDefinition } from '../definition/table-definition.js';
@@ -56,29 +57,12 @@ export type IngestBatches<Row = CopyRow | TableRow> = (highWatermark: JsonValue)
 // ---------------------------------------------------------------------------------------------
 
 /**
- * How the swap of a fresh table fights for its lock. JSON (it travels in workflow inputs). Named as
- * force-execute names them; see `forceExecute` for the full meaning of each.
+ * How the swap of a fresh table fights for its locks: force-execute's plain (JSON) options —
+ * `delayMs` (default 5 minutes), `checkIntervalMs` (1 s), `action` (`'terminate'`), `cancelGraceMs`,
+ * `lockTimeoutMs` (500 ms per attempt), `retryDelayMs`, `maxRetryDelayMs`, the blocker filters
+ * `minBlockerAgeMs`, `users`, `applicationNames`, `excludeApplicationNames`, and `includeQueryText`.
  */
-export interface SwapForceOptions {
-  /** Milliseconds the swap waits for its locks before acting on the sessions that block it. Default `300000` (5 minutes). */
-  readonly delayMs?: number;
-  /** Milliseconds between two looks for blockers once `delayMs` has passed. Default `1000`. */
-  readonly checkIntervalMs?: number;
-  /** What is done to a blocker. Default `'terminate'`. */
-  readonly action?: BlockerAction;
-  /** `lock_timeout` of each attempt at the swap's locks, in milliseconds. Default `1000`. */
-  readonly lockTimeoutMs?: number;
-  /** Only blockers whose transaction (or query) is at least this old, in milliseconds. Default `0`. */
-  readonly minBlockerAgeMs?: number;
-  /** Only blockers logged in as one of these roles. Default: any. */
-  readonly users?: readonly string[];
-  /** Only blockers with one of these `application_name`s. Default: any. */
-  readonly applicationNames?: readonly string[];
-  /** Never blockers with one of these `application_name`s. Default: none. */
-  readonly excludeApplicationNames?: readonly string[];
-  /** Keep the blockers' query text in the reports. Default `false` (it may hold secrets). */
-  readonly includeQueryText?: boolean;
-}
+export type SwapForceOptions = ForceExecutePlainOptions;
 
 /** The options that shape an ingest: plain JSON, fixed by `planIngest` for every later step. */
 export interface IngestPlanOptions {

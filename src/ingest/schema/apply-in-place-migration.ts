@@ -12,8 +12,8 @@ import { isConnectionError, isPostgresError } from '../../errors/postgres-error.
 import { backendPid } from './catalog-sql.js';
 import { setLocalLockTimeout } from './ddl.js';
 import { ColumnContainsNullsError, DuplicateValuesError, MigrationLockTimeoutError } from './errors.js';
-import { queryExtended } from './extended-query.js';
-import { LOCK_RETRY_SQLSTATES, backoffDelay, pause } from './lock-retry.js';
+import { queryExtended } from '../../db/extended-query.js';
+import { LOCK_RETRY_SQLSTATES, backoffDelay, pause } from '../../locks/lock-retry.js';
 import type { MigrationStep } from './plan-migration.js';
 
 /** Options of {@link applyInPlaceMigration}. */

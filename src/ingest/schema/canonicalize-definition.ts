@@ -15,7 +15,7 @@ import { indexLabel, validateDefinition } from '../definition/validate-definitio
 import { lookUpType, lookUpTypes, temporaryTableOid, type TypeLookupRow } from './catalog-sql.js';
 import { probeIndex, probeTable } from './ddl.js';
 import { DefinitionRejectedError, InvalidColumnTypeError } from './errors.js';
-import { queryExtended } from './extended-query.js';
+import { queryExtended } from '../../db/extended-query.js';
 import { readTableByOid } from './read-live-table.js';
 import { indexSignature, type DesiredIndex, type DesiredTable } from './table-shape.js';
 

@@ -5,7 +5,7 @@
  * statement"), so a caller-provided fragment can never smuggle in a second statement.
  */
 import type pg from 'pg';
-import type { Queryable } from '../../db/queryable.js';
+import type { Queryable } from './queryable.js';
 
 /** `queryMode` is honoured by node-postgres 8.12+ but missing from `@types/pg`. */
 type ExtendedQueryConfig = pg.QueryConfig & { queryMode: 'extended' };

@@ -1,7 +1,8 @@
 /**
- * Retry timing for DDL that gave up waiting for a lock, as pgroll and reshape do it: a short
+ * Retry timing for statements that gave up waiting for a lock, as pgroll and reshape do it: a short
  * `lock_timeout` per attempt (so readers never queue behind us for longer than that), then an
- * exponentially growing, jittered pause during which they run freely.
+ * exponentially growing, jittered pause during which they run freely. Shared by the in-place
+ * migrations of the ingest and by force-execute's short attempts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, pause } from '../../../src/ingest/schema/lock-retry.js';
+import { backoffDelay, pause } from '../../../src/locks/lock-retry.js';
 
 describe('lock retry backoff', () => {
   const backoff = { initialMs: 100, maxMs: 5000 };
