@@ -68,6 +68,35 @@ describe('no batches', () => {
 });
 
 describe('batches', () => {
+  it('makes a batch visible to other sessions only once it is committed, even between its rows', async () => {
+    const schema = await freshSchema(db.pool, 'visible');
+    const table: TableDefinition = { schema, name: 't', columns: [{ name: 'id', type: 'int', primaryKey: true }] };
+    const reader = await db.client();
+    const seen: unknown[] = [];
+    const look = async () => seen.push(await reader.query({ text: `SELECT id FROM ${schema}.t ORDER BY id`, rowMode: 'array' }).then((r) => r.rows.flat(), () => 'missing'));
+    try {
+      await ingest(db.pool, table, async function* () {
+        await look();
+        yield { highWatermark: 1, rows: [[1], [2]] };
+        await look();
+        yield {
+          highWatermark: 2,
+          rows: (async function* () {
+            await look();
+            yield [3];
+            await look();
+            yield [4];
+            await look();
+          })(),
+        };
+        await look();
+      });
+    } finally {
+      await reader.end();
+    }
+    expect(seen).toEqual(['missing', [1, 2], [1, 2], [1, 2], [1, 2], [1, 2, 3, 4]]);
+  });
+
   it('commits every batch', async () => {
     const schema = await freshSchema(db.pool, 'batches');
     const table: TableDefinition = { schema, name: 't', columns: [{ name: 'id', type: 'int', primaryKey: true }, { name: 'v', type: 'text' }] };
