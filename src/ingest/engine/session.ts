@@ -8,7 +8,7 @@ import { cancelBackendStatement } from '../../db/control-connection.js';
 import { isPool, queryOne, queryRows, type Queryable } from '../../db/queryable.js';
 import { isConnectionError, isPostgresError } from '../../errors/postgres-error.js';
 import { acquireAdvisoryLock } from '../../locks/advisory-acquire.js';
-import { formatAdvisoryKey } from '../../locks/advisory-key.js';
+import { formatAdvisoryKey, type AdvisoryKey } from '../../locks/advisory-key.js';
 import { uniqueSavepointName } from '../../locks/session.js';
 import { advisoryUnlockSql } from '../../locks/sql.js';
 import { displayName, type QualifiedName } from '../../sql/identifier.js';
@@ -96,14 +96,22 @@ export async function takeIngestLocks(
   scope: 'transaction' | 'session',
   onBusy: 'wait' | 'fail',
 ): Promise<void> {
-  for (const key of sortedLockKeys(tables)) {
-    const { acquired } = await acquireAdvisoryLock(client, { key, scope, shared: false }, onBusy === 'wait' ? 0 : undefined);
-    if (!acquired) {
-      const names = tables.map((table) => displayName(table)).join(', ');
-      throw new ConcurrentIngestError(`another ingest is writing ${tables.length === 1 ? 'table' : 'one of the tables'} ${names} (onConcurrentIngest: 'fail')`, {
-        details: { tables: tables.map((table) => displayName(table)), lock: formatAdvisoryKey(key) },
-      });
+  const held: AdvisoryKey[] = [];
+  try {
+    for (const key of sortedLockKeys(tables)) {
+      const { acquired } = await acquireAdvisoryLock(client, { key, scope, shared: false }, onBusy === 'wait' ? 0 : undefined);
+      if (!acquired) {
+        const names = tables.map((table) => displayName(table)).join(', ');
+        throw new ConcurrentIngestError(`another ingest is writing ${tables.length === 1 ? 'table' : 'one of the tables'} ${names} (onConcurrentIngest: 'fail')`, {
+          details: { tables: tables.map((table) => displayName(table)), lock: formatAdvisoryKey(key) },
+        });
+      }
+      held.push(key);
     }
+  } catch (error) {
+    // Transaction locks go with the rollback; session locks would stay with the connection.
+    if (scope === 'session') for (const key of held.reverse()) await queryRows(client, advisoryUnlockSql({ key, shared: false })).catch(() => undefined);
+    throw error;
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type TableDefinition,
 } from '../../../src/index.js';
 import { quoteQualified } from '../../../src/sql/identifier.js';
+import { ingestLockKey, sortedLockKeys } from '../../../src/ingest/engine/names.js';
 import { useTestDatabase } from '../../helpers/database.js';
 import { batchesOf, freshSchema, relationsOf, selectAll } from './helpers.js';
 
@@ -142,6 +143,24 @@ describe('one writer per table', () => {
     expect((await relationsOf(db.pool, table.schema)).filter((name) => name.startsWith('_tmp_'))).toEqual([]);
     await expect(swapPending(db.pool, deleting, crashed.state)).rejects.toBeInstanceOf(ConcurrentIngestError);
     expect(await selectAll(db.pool, table)).toEqual([[0, 'seed'], [1, 'later']]);
+  });
+
+  it('fails fast on a table held by another ingest without keeping the locks it got on the others', async () => {
+    const schema = await freshSchema(db.pool, 'fail-fast');
+    const tables = ['a', 'b'].map((name): TableDefinition => ({ schema, name, columns: [{ name: 'id', type: 'int' }] }));
+    const holder = await db.client();
+    try {
+      // Hold the key that sorts last, so the ingest gets the first one before it fails.
+      const last = sortedLockKeys(tables).at(-1)!;
+      expect(tables.map((table) => String(ingestLockKey(table).value))).toContain(String(last.value));
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [String(last.value)]);
+      const error = await ingest(db.pool, tables, batchesOf([]), { onConcurrentIngest: 'fail' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConcurrentIngestError);
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('serialises two ingest calls on one table: the second waits, then starts from the first one’s watermark', async () => {
