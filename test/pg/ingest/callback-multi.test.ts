@@ -91,6 +91,36 @@ describe('several tables', () => {
     }
   });
 
+  it('swaps the tables that need it, keeping their own comments; together at the end of the ingest', async () => {
+    const schema = await freshSchema(db.pool, 'multi_swap');
+    const tables: TableDefinition[] = [
+      { schema, name: 'one', columns: [{ name: 'id', type: 'int', primaryKey: true }, { name: 'v', type: 'text' }] },
+      { schema, name: 'two', columns: [{ name: 'id', type: 'int', primaryKey: true }, { name: 'v', type: 'varchar(10)' }] },
+    ];
+    await ingest(db.pool, tables, batchesOf([{ highWatermark: 1, rows: [[tables[0]!, [1, 'a']], [tables[1]!, [1, 'a']]] }]));
+    await db.pool.query(`COMMENT ON TABLE ${schema}.two IS 'second table, by hand'`);
+    const oids = async () => (await db.pool.query(`SELECT '${schema}.one'::regclass::oid::int AS one, '${schema}.two'::regclass::oid::int AS two`)).rows[0];
+    const before = await oids();
+    // The second table narrows a type: rebuilt; the first only receives rows.
+    const narrowed = [tables[0]!, { ...tables[1]!, columns: [tables[1]!.columns[0]!, { name: 'v', type: 'varchar(4)' }] }];
+    const report = await ingest(db.pool, narrowed, batchesOf([{ highWatermark: 2, rows: [['multi_swap.one', [2, 'b']], ['multi_swap.two', [2, 'b']]] }]));
+    expect(report.tables.map((t) => [t.migration, t.swapped])).toEqual([['none', false], ['rebuild', true]]);
+    const after = await oids();
+    expect(after.one).toBe(before.one);
+    expect(after.two).not.toBe(before.two);
+    const { rows } = await db.pool.query(`SELECT obj_description('${schema}.two'::regclass) AS two, obj_description('${schema}.one'::regclass)::jsonb -> 'pg-bulk-ingest' AS one`);
+    expect(rows[0]).toEqual({ two: 'second table, by hand', one: { 'high-watermark': 2 } });
+
+    // Both through fresh tables until the end, then one swap transaction for both.
+    const end = await ingest(db.pool, narrowed, batchesOf([{ highWatermark: 3, rows: [['multi_swap.one', [3, 'c']]] }, { highWatermark: 4, rows: [['multi_swap.two', [3, 'c']]] }]), {
+      visibility: 'end-of-ingest',
+    });
+    expect(end.tables.map((t) => t.swapped)).toEqual([true, true]);
+    expect(await selectAll(db.pool, tables[0]!)).toEqual([[1, 'a'], [2, 'b'], [3, 'c']]);
+    expect(await selectAll(db.pool, tables[1]!)).toEqual([[1, 'a'], [2, 'b'], [3, 'c']]);
+    expect((await db.pool.query(`SELECT obj_description('${schema}.two'::regclass) AS c`)).rows[0].c).toBe('second table, by hand');
+  });
+
   it('refuses a row for a table that is not part of the ingest, naming it, and writes nothing', async () => {
     const schema = await freshSchema(db.pool, 'multi-unknown');
     const tables: TableDefinition[] = [
