@@ -112,13 +112,18 @@ export function writerFingerprint(comment: TableComment | null): string {
  * strings, arrays and plain objects of those. Dates, bigints, `undefined`, NaN, class instances and
  * cycles are refused (JSON would silently change or drop them).
  *
- * @throws InvalidBatchError naming `where` and the path of the offending part.
+ * @throws InvalidBatchError naming `where` and the path of the offending part; `details.batch` is `batch`.
  */
-export function assertJsonValue(value: unknown, where: string): asserts value is JsonValue {
-  const problem = jsonProblem(value, '$', new Set());
+export function assertJsonValue(value: unknown, where: string, batch: number): asserts value is JsonValue {
+  const problem = jsonValueProblem(value);
   if (problem !== null) {
-    throw new InvalidBatchError(`${where} is not a JSON value: ${problem}`, { details: { where } });
+    throw new InvalidBatchError(`${where} is not a JSON value: ${problem}`, { details: { batch, where } });
   }
+}
+
+/** Why `value` is not a JSON value that survives a round trip unchanged (`$` is the value), or `null` when it is one. */
+export function jsonValueProblem(value: unknown): string | null {
+  return jsonProblem(value, '$', new Set());
 }
 
 function jsonProblem(value: unknown, path: string, seen: Set<object>): string | null {

@@ -195,7 +195,7 @@ async function resolveWatermark(batch: IngestBatch, number: number): Promise<Jso
       });
     }
   }
-  assertJsonValue(value, `the high watermark of batch ${number}`);
+  assertJsonValue(value, `the high watermark of batch ${number}`, number);
   return value;
 }
 
@@ -210,7 +210,7 @@ function checkBatch(batch: IngestBatch, number: number): void {
     throw new InvalidBatchError(`the rows of batch ${number} must be an iterable or an async iterable (an array, a generator …)`, { details: { batch: number } });
   }
   const value = batch.highWatermark;
-  if (typeof value !== 'function') assertJsonValue(value, `the high watermark of batch ${number}`);
+  if (typeof value !== 'function') assertJsonValue(value, `the high watermark of batch ${number}`, number);
 }
 
 /**

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { resolveForceExecuteOptions } from '../../force-execute/options.js';
 import { InvalidLockArgumentError } from '../../locks/errors.js';
 import { MAX_TIMEOUT_MS } from '../../locks/timeouts.js';
-import { assertJsonValue } from './comment.js';
+import { jsonValueProblem } from './comment.js';
 import { InvalidIngestOptionError } from './errors.js';
 import type { IngestPlanOptions, IngestRunOptions, ResolvedIngestOptions, SwapForceOptions } from './types.js';
 
@@ -52,7 +52,10 @@ export function resolvePlanOptions(options: IngestPlanOptions & IngestRunOptions
     if (!PLAN_KEYS.has(key) && !RUN_KEYS.has(key)) throw new InvalidIngestOptionError(`unknown ingest option ${JSON.stringify(key)}`, { details: { option: key } });
   }
   const highWatermark = options.highWatermark ?? 'latest';
-  assertJsonValue(highWatermark, 'the highWatermark option');
+  const problem = jsonValueProblem(highWatermark);
+  if (problem !== null) {
+    throw new InvalidIngestOptionError(`ingest option highWatermark must be a JSON value: ${problem}`, { details: { option: 'highWatermark' } });
+  }
   const ingestId = options.ingestId ?? randomUUID();
   if (typeof ingestId !== 'string' || ingestId === '' || ingestId.length > 200) throw invalid('ingestId', ingestId, 'a non-empty string of at most 200 characters');
   return {

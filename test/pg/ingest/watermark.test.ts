@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BatchSourceError,
   InvalidBatchError,
+  InvalidIngestOptionError,
   InvalidTableCommentError,
   ingest,
   readHighWatermark,
@@ -191,6 +192,6 @@ describe('watermarks that are not JSON', () => {
 
   it('creates nothing when there are no batches and the watermark option is not JSON', async () => {
     const table = withKey(await freshSchema(db.pool, 'option not json'));
-    await expect(ingest(db.pool, table, noBatches, { highWatermark: 5n as unknown as JsonValue })).rejects.toBeInstanceOf(InvalidBatchError);
+    await expect(ingest(db.pool, table, noBatches, { highWatermark: 5n as unknown as JsonValue })).rejects.toBeInstanceOf(InvalidIngestOptionError);
   });
 });

@@ -3,7 +3,7 @@
  * is not a JSON object refused, and watermarks that JSON would change refused.
  */
 import { describe, expect, it } from 'vitest';
-import { assertJsonValue, commentWithBatch, freshTableMarker, markedIngest, parseTableComment, writerFingerprint } from '../../../src/ingest/engine/comment.js';
+import { assertJsonValue, commentWithBatch, freshTableMarker, jsonValueProblem, markedIngest, parseTableComment, writerFingerprint } from '../../../src/ingest/engine/comment.js';
 import { InvalidBatchError, InvalidTableCommentError } from '../../../src/ingest/engine/errors.js';
 
 describe('parseTableComment', () => {
@@ -66,7 +66,7 @@ describe('commentWithBatch', () => {
 describe('assertJsonValue', () => {
   it('accepts what survives a JSON round trip', () => {
     for (const value of [null, true, 0, -1.5, 'x', [], {}, { a: [1, { b: null }] }, Object.create(null) as object]) {
-      expect(() => assertJsonValue(value, 'w')).not.toThrow();
+      expect(() => assertJsonValue(value, 'w', 1)).not.toThrow();
     }
   });
 
@@ -84,8 +84,9 @@ describe('assertJsonValue', () => {
       [cycle, '$.self refers back to itself'],
     ];
     for (const [value, message] of cases) {
-      expect(() => assertJsonValue(value, 'the watermark')).toThrow(InvalidBatchError);
-      expect(() => assertJsonValue(value, 'the watermark')).toThrow(message);
+      expect(() => assertJsonValue(value, 'the watermark', 3)).toThrow(InvalidBatchError);
+      expect(() => assertJsonValue(value, 'the watermark', 3)).toThrow(message);
+      expect(jsonValueProblem(value)).toContain(message);
     }
   });
 });
