@@ -4,6 +4,7 @@
  * ingest's advisory locks and its table locks without queueing readers behind them for long.
  */
 import type pg from 'pg';
+import { checkOut } from '../../db/check-out.js';
 import { cancelBackendStatement } from '../../db/control-connection.js';
 import { isPool, queryOne, queryRows, type Queryable } from '../../db/queryable.js';
 import { isConnectionError, isPostgresError } from '../../errors/postgres-error.js';
@@ -32,7 +33,7 @@ export async function withSession<T>(db: Queryable, signal: AbortSignal | undefi
       details: { option: 'db' },
     });
   }
-  const client = pooled ? await db.connect() : (db as pg.ClientBase);
+  const client = pooled ? await checkOut(db) : (db as pg.ClientBase);
   let broken = false;
   try {
     return await cancellable(db, client, signal, () => fn(client));

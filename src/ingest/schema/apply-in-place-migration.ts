@@ -6,6 +6,7 @@
  * half-built index dropped again when they fail.
  */
 import type pg from 'pg';
+import { checkOut } from '../../db/check-out.js';
 import { cancelBackendStatement } from '../../db/control-connection.js';
 import { isPool } from '../../db/queryable.js';
 import { isConnectionError, isPostgresError } from '../../errors/postgres-error.js';
@@ -110,7 +111,7 @@ async function applyStep(db: pg.Pool | pg.ClientBase, step: MigrationStep, posit
     }
   };
   const pooled = isPool(db);
-  const client = pooled ? await db.connect() : db;
+  const client = pooled ? await checkOut(db) : db;
   let broken = false;
   try {
     const session = await Session.open(db, client);

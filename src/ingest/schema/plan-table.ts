@@ -4,6 +4,7 @@
  * which index names are free) and plan. Nothing is changed.
  */
 import type pg from 'pg';
+import { checkOut } from '../../db/check-out.js';
 import type { TableDefinition } from '../definition/table-definition.js';
 import { schemaExists, takenRelationNames } from './catalog-sql.js';
 import { canonicalizeDefinition } from './canonicalize-definition.js';
@@ -32,7 +33,7 @@ export interface TablePlan {
  */
 export async function planTable(db: pg.Pool | pg.ClientBase, definition: TableDefinition): Promise<TablePlan> {
   const pooled = isPool(db);
-  const client = pooled ? await db.connect() : db;
+  const client = pooled ? await checkOut(db) : db;
   try {
     const desired = await canonicalizeDefinition(client, definition);
     const live = await readLiveTable(client, desired);

@@ -2,6 +2,7 @@
  * `planSwap`: what a swap would carry, and whether it can happen at all, without changing anything.
  */
 import type pg from 'pg';
+import { checkOut } from '../../db/check-out.js';
 import { inCatalogScope } from './catalog-scope.js';
 import { captureSwap, normaliseRequest } from './capture.js';
 import type { SwapPlan, SwapRequest } from './types.js';
@@ -19,7 +20,7 @@ import type { SwapPlan, SwapRequest } from './types.js';
 export async function planSwap(db: pg.ClientBase | pg.Pool, request: SwapRequest): Promise<SwapPlan> {
   const normalised = normaliseRequest(request);
   if (!isPool(db)) return inCatalogScope(db, false, () => captureSwap(db, normalised));
-  const client = await db.connect();
+  const client = await checkOut(db);
   try {
     return await inCatalogScope(client, false, () => captureSwap(client, normalised));
   } finally {

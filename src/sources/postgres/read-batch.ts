@@ -5,6 +5,7 @@
  * or is destroyed if even that fails.
  */
 import type pg from 'pg';
+import { checkOut } from '../../db/check-out.js';
 import { BatchRows } from '../batch-rows.js';
 import type { JsonValue, SourceRow } from '../types.js';
 import { rowObjectFactory } from '../row-object.js';
@@ -32,7 +33,7 @@ export async function readBatch(
   types: Map<number, TypeInfo>,
   signal: AbortSignal | undefined,
 ): Promise<OpenBatch | undefined> {
-  const connection = new BatchConnection(await pool.connect());
+  const connection = new BatchConnection(await checkOut(pool));
   let boundary: pg.QueryResult<unknown[]>;
   try {
     await connection.client.query(BEGIN_BATCH);
