@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../../db/queryable.js';
 import type { TableDefinition } from '../definition/table-definition.js';
+import { isConnectionError } from '../../errors/postgres-error.js';
 import { BatchSourceError, InvalidIngestOptionError } from './errors.js';
 import { finishIngest } from './finish-ingest.js';
 import { ingestBatch } from './ingest-batch.js';
@@ -46,6 +47,7 @@ export async function ingest(
   const targets = definitions.map(({ schema, name }) => ({ schema, name }));
   return withSession(db, undefined, async (client) => {
     await cancellable(db, client, options.signal, () => takeIngestLocks(client, targets, 'session', resolved.onConcurrentIngest));
+    let report: IngestReport;
     try {
       const plan = await planIngest(client, definitions, options);
       let state: IngestState = initialIngestState(plan);
@@ -66,10 +68,16 @@ export async function ingest(
         // Lets a generator clean up (close its cursor, file …) when the ingest stops early.
         if (!done) await Promise.resolve(source.return?.()).catch(() => undefined);
       }
-      return (await finishIngest(client, plan, state, { ...run, startedAt })).report;
-    } finally {
-      await releaseIngestLocks(client, targets);
+      report = (await finishIngest(client, plan, state, { ...run, startedAt })).report;
+    } catch (error) {
+      // A dead connection took its session locks with it; its failure to release them must not hide why the ingest stopped.
+      await releaseIngestLocks(client, targets).catch((releaseError: unknown) => {
+        if (!isConnectionError(releaseError)) throw releaseError;
+      });
+      throw error;
     }
+    await releaseIngestLocks(client, targets);
+    return report;
   });
 }
 
