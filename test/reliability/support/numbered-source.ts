@@ -36,13 +36,14 @@ export function numberedRow(id: number, batch: number, payloadChars = 20): Numbe
   return [id, batch, seed.repeat(Math.ceil(payloadChars / seed.length)).slice(0, payloadChars)];
 }
 
-/** Called before row `row` (from 1, within the batch) of batch `batch` is handed out. */
+/** Called before row `row` (from 1, within the batch) of batch `batch` is handed out, and with row 0 before the batch itself is. */
 export type BeforeRow = (batch: number, row: number) => void | Promise<void>;
 
 /** The batches after `highWatermark` (the last batch stored, `null` for none). */
 export async function* numberedBatches(highWatermark: JsonValue, args: NumberedArgs, beforeRow?: BeforeRow): AsyncGenerator<IngestBatch<NumberedRow>> {
   const after = typeof highWatermark === 'number' ? highWatermark : 0;
   for (let batch = after + 1; batch <= args.batches; batch++) {
+    if (beforeRow) await beforeRow(batch, 0);
     yield { highWatermark: batch, rows: rowsOf(batch, args, beforeRow) };
   }
 }
