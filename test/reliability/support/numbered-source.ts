@@ -4,6 +4,7 @@
  * `[id, batch, payload]`; its watermark is `b`, so the source resumes after the stored watermark.
  * A hook runs before chosen rows, where a test injects its fault (terminate, cut, stop the server).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { quoteQualified, readHighWatermark, type IngestBatch, type JsonValue, type TableDefinition } from '../../../src/index.js';
@@ -14,6 +15,10 @@ export interface NumberedArgs {
   readonly rowsPerBatch: number;
   /** Characters of each row's payload. Default 20. */
   readonly payloadChars?: number;
+  /** A pause of this many milliseconds every `pauseEvery` rows (a slow API), so that batches take time. Default none. */
+  readonly pauseMs?: number;
+  /** Default 10. */
+  readonly pauseEvery?: number;
 }
 
 export type NumberedRow = [id: number, batch: number, payload: string];
@@ -51,6 +56,7 @@ export async function* numberedBatches(highWatermark: JsonValue, args: NumberedA
 async function* rowsOf(batch: number, args: NumberedArgs, beforeRow?: BeforeRow): AsyncGenerator<NumberedRow> {
   const first = (batch - 1) * args.rowsPerBatch;
   for (let row = 1; row <= args.rowsPerBatch; row++) {
+    if (args.pauseMs && row % (args.pauseEvery ?? 10) === 0) await sleep(args.pauseMs);
     if (beforeRow) await beforeRow(batch, row);
     yield numberedRow(first + row, batch, args.payloadChars);
   }
