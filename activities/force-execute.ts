@@ -1,7 +1,8 @@
 /**
  * Force-execute's two activities, run side by side by `forceExecuteWorkflow`:
  *
- * - `forceExecuteStatement` runs the statements in one transaction on a session whose
+ * - `forceExecuteStatement` runs the statements (or a registered operation, see
+ *   `force-execute-operations.ts`) in one transaction on a session whose
  *   `application_name` is a token unique to the workflow run, the force-execute and the attempt.
  *   Until `actAfter` it makes short attempts (`lockTimeoutMs`), then it waits in the lock queue. It
  *   never acts on blockers itself. A retried attempt first terminates the backends earlier attempts
@@ -41,6 +42,7 @@ import {
 } from '../src/shared/force-execute.js';
 import { resolveDatabase, type ActivityDatabases } from './databases.js';
 import { withFailureConversion } from './failure.js';
+import { operationWork, type ForceExecuteOperations } from './force-execute-operations.js';
 import { startHeartbeats } from './heartbeats.js';
 
 /** What force-execute's activities need from the worker. */
@@ -53,6 +55,8 @@ export interface ForceExecuteActivityDependencies {
   readonly databases: ActivityDatabases;
   /** Where victims and retries are logged. Default: the activity context's logger. */
   readonly logger?: Logger;
+  /** Operations workflows may force-execute instead of statements, by kind. Default: none. */
+  readonly operations?: ForceExecuteOperations;
 }
 
 /** Builds force-execute's activities; register them in the worker (see `createActivities`). */
@@ -63,7 +67,10 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
       const log = deps.logger ?? context.log;
       const activityAttempt = context.info.attempt;
       const pool = resolveDatabase(deps.databases, input.database);
-      const work = statementsWork(input.statements);
+      const work =
+        input.operation === undefined
+          ? statementsWork(input.statements)
+          : await operationWork(deps.operations ?? {}, input.operation, { pool, database: input.database });
       const progress: { -readonly [K in keyof ForceExecuteStatementProgress]: ForceExecuteStatementProgress[K] } = {
         phase: 'short-attempts',
         attempt: 0,
@@ -100,6 +107,7 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
         });
         progress.phase = 'done';
         progress.blockedBy = [];
+        if (input.operation !== undefined) return { statements: [], operationResult: outcome.result, attempts: outcome.attempts, activityAttempt };
         return { statements: summarizeResults(outcome.result as pg.QueryResult[]), attempts: outcome.attempts, activityAttempt };
       } finally {
         await heartbeats.stop();
