@@ -6,7 +6,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { TableDefinition } from '../ingest/definition/table-definition.js';
 import type { SwapPreparation } from '../ingest/engine/swap-pending.js';
-import type { IngestPlan, IngestPlanOptions, IngestReport, IngestState, JsonValue } from '../ingest/engine/types.js';
+import type { BatchOutcome, IngestPlan, IngestPlanOptions, IngestReport, IngestState, JsonValue } from '../ingest/engine/types.js';
 import type { MigrationKind } from '../ingest/schema/plan-migration.js';
 import type { ForceExecuteActivityOptions } from './force-execute.js';
 
@@ -167,22 +167,18 @@ export interface IngestBatchInput extends IngestStepInput {
   readonly source: IngestSourceReference;
 }
 
-/** Result of the batch activity: the next batch loaded (or found committed), or nothing left. */
+/**
+ * Result of the batch activity: the next batch loaded — `ingestBatch`'s outcome, whose status
+ * `'already-committed'` means an earlier attempt committed it and the worker died before reporting
+ * (nothing was read) — or nothing left.
+ */
 export type IngestBatchResult =
   | { readonly kind: 'exhausted'; readonly state: IngestState }
-  | {
+  | (BatchOutcome & {
       readonly kind: 'batch';
-      /** `'already-committed'`: an earlier attempt committed it and the worker died before reporting; nothing was read. */
-      readonly status: 'committed' | 'already-committed';
-      readonly batch: number;
-      readonly rows: number;
-      readonly bytes: number;
-      readonly highWatermark: JsonValue;
-      readonly durationMs: number;
       /** The activity attempt that did it. */
       readonly attempt: number;
-      readonly state: IngestState;
-    };
+    });
 
 /** What the batch activity heartbeats (also what a retried attempt learns of the one before). */
 export interface IngestBatchHeartbeat {
