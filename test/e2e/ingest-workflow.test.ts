@@ -16,7 +16,7 @@ import {
 import { NullablePrimaryKeyError, readHighWatermark, type BlockerReport } from '../../src/index.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
-import { duplicatesAndCount, holdTable, leftovers, numbersTable, packageWorkflows, rowsPerBatch, withIngestWorker, workflowFailure } from './helpers.js';
+import { duplicatesAndCount, holdTable, leftovers, numbersTable, packageWorkflows, rowsPerBatch, waitFor, withIngestWorker, workflowFailure } from './helpers.js';
 
 const db = useTestDatabase();
 const temporal = useTemporal({ workflowsPath: packageWorkflows });
@@ -110,6 +110,24 @@ describe('ingestWorkflow', () => {
       expect(await first.result()).toMatchObject({ batches: 3, rows: 150 });
     });
     expect(await duplicatesAndCount(db.pool, { schema: 'public', name: 'single_writer' })).toEqual({ duplicates: [], rows: 150 });
+  });
+
+  it('retries a batch whose backend was terminated mid-COPY, on a fresh session, and loads it once', async () => {
+    const table = numbersTable('public', 'terminated', { primaryKey: false });
+    await withIngestWorker(temporal, db.pool, async ({ client, taskQueue }) => {
+      const args = { batches: 3, rowsPerBatch: 400, slowBatches: [2], pauseMs: 30, pauseEvery: 10 };
+      const handle = await startIngest(client, { tables: table, source: { name: 'numbers', args } }, { taskQueue });
+      const pid = await waitFor('batch 2 to stream through COPY', async () => {
+        const { rows } = await db.pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'tpg-in:%:2.1' AND state = 'active' AND query LIKE 'COPY%'`);
+        return rows[0]?.pid;
+      });
+      await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      expect(await handle.result()).toMatchObject({ batches: 3, rows: 1200, highWatermark: 3 });
+      const history = await handle.fetchHistory();
+      const attempts = (history.events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt] : []));
+      expect(attempts).toContain(2);
+    });
+    expect(await rowsPerBatch(db.pool, { schema: 'public', name: 'terminated' })).toEqual({ 1: 400, 2: 400, 3: 400 });
   });
 
   describe('typed failures', () => {
