@@ -44,6 +44,7 @@ import { resolveDatabase, type ActivityDatabases } from './databases.js';
 import { withFailureConversion } from './failure.js';
 import { operationWork, type ForceExecuteOperations } from './force-execute-operations.js';
 import { startHeartbeats } from './heartbeats.js';
+import { cancelledByWorkflow } from './interruption.js';
 
 /** What force-execute's activities need from the worker. */
 export interface ForceExecuteActivityDependencies {
@@ -167,12 +168,6 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
 
 /** The activities `createForceExecuteActivities` returns (for `proxyActivities<…>` in workflows). */
 export type ForceExecuteActivities = ReturnType<typeof createForceExecuteActivities>;
-
-/** Whether the server asked for the cancellation (the workflow cancelled the activity). */
-function cancelledByWorkflow(context: Context): boolean {
-  const reason: unknown = context.cancellationSignal.reason;
-  return context.cancellationDetails?.cancelRequested === true || (reason instanceof Error && reason.message === 'CANCELLED');
-}
 
 /** The plain force-execute options of an activity input (everything else left out). */
 function plainOptions(input: ForceExecutePlainOptions): ForceExecutePlainOptions {

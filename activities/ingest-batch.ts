@@ -12,7 +12,8 @@
  *   (A first attempt does not look: the ingest's lock and ledger keep a straggler harmless.)
  * - Heartbeats every 200 ms from a timer (phase, rows and bytes so far), also while one COPY,
  *   in-place migration step or index build runs; a retried attempt logs what the one before had
- *   done. Cancelling the activity cancels the backend's statement and rolls the batch back.
+ *   done. Cancelling the activity cancels the backend's statement and rolls the batch back; when
+ *   the worker (not the workflow) cancelled it, shutting down, the attempt fails retryably.
  */
 import { Context } from '@temporalio/activity';
 import type { Logger } from '@temporalio/common';
@@ -35,6 +36,7 @@ import { withFailureConversion } from './failure.js';
 import { startHeartbeats } from './heartbeats.js';
 import { SourceNotAdvancingError } from './ingest-errors.js';
 import { withTaggedSession } from './ingest-session.js';
+import { interruption } from './interruption.js';
 import { resolveSource, type ActivitySources } from './sources.js';
 
 /** What the batch activity needs from the worker. */
@@ -107,7 +109,7 @@ export function createIngestBatchActivity(deps: IngestBatchDependencies) {
         }
       });
     } catch (error) {
-      throw sourceErrorItself(error);
+      throw interruption(context, sourceErrorItself(error));
     } finally {
       await heartbeats.stop();
     }

@@ -31,6 +31,7 @@ import { withFailureConversion } from './failure.js';
 import type { ForceExecuteOperations } from './force-execute-operations.js';
 import { startHeartbeats } from './heartbeats.js';
 import { createIngestBatchActivity } from './ingest-batch.js';
+import { interruption } from './interruption.js';
 import { resolveSource, type ActivitySources } from './sources.js';
 
 /** What the ingest activities need from the worker. */
@@ -55,6 +56,8 @@ export function createIngestActivities(deps: IngestActivityDependencies) {
     const heartbeats = startHeartbeats(context, (): IngestStepHeartbeat => ({ step: name }));
     try {
       return await fn({ pool, log: deps.logger ?? context.log, signal: context.cancellationSignal });
+    } catch (error) {
+      throw interruption(context, error);
     } finally {
       await heartbeats.stop();
     }

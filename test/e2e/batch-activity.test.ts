@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Info } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -79,6 +79,22 @@ describe('the batch activity', () => {
     const { rows: found } = await db.pool.query(`SELECT to_regclass('public.cancelled') AS oid`);
     expect(found).toEqual([{ oid: null }]);
     expect(await readHighWatermark(db.pool, table)).toBeNull();
+    expect(await leftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
+  });
+
+  it('fails retryably when its worker (not the workflow) cancels it, shutting down, after rolling back', async () => {
+    const { plan: planned, state } = await plan('shutdown', false);
+    const { env, beats } = environment();
+    const args = { batches: 1, rowsPerBatch: 1000, slowBatches: [1], pauseMs: 50, pauseEvery: 10 };
+    const running = env.run(activities.ingestNextBatch, { database: 'default', plan: planned, state, source: { name: 'numbers', args } });
+    await waitFor('rows to stream', async () => (beats.some((beat) => beat.phase === 'loading' && beat.rows > 0) ? true : undefined));
+    env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
+    const error = await running.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'ActivityInterrupted', nonRetryable: false });
+    expect((error as Error).message).toContain('WORKER_SHUTDOWN');
+    const { rows: found } = await db.pool.query(`SELECT to_regclass('public.shutdown') AS oid`);
+    expect(found).toEqual([{ oid: null }]);
     expect(await leftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
   });
 
