@@ -107,9 +107,19 @@ export async function forceExecuteInWorkflow(input: ForceExecuteWorkflowInput): 
     };
   }
   if (caller.consideredCancelled && isCancellation(statement.error)) throw statement.error;
-  // Cancelled by us because the watcher failed (a refused signal): that failure is the story.
-  const cause = !watch.ok && !isCancellation(watch.error) && isCancellation(statement.error) ? watch.error : statement.error;
+  // Cancelled because the watcher failed (a refused signal): that failure is the story. The watcher
+  // cancels the statement's backend itself before it fails, so the statement may report its
+  // cancellation (SQLSTATE 57014) before the workflow has seen the watcher's failure.
+  const watcherFailed = !watch.ok && !isCancellation(watch.error);
+  const cause = watcherFailed && wasCancelled(statement.error) ? watch.error : statement.error;
   throw withDetail(cause, { blockers });
+}
+
+/** A cancellation of the activity, or of its statement's backend (`StatementCanceled`). */
+function wasCancelled(error: unknown): boolean {
+  if (isCancellation(error)) return true;
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  return failure instanceof ApplicationFailure && failure.type === 'StatementCanceled';
 }
 
 /**
