@@ -28,8 +28,27 @@ export async function withTaggedSession<T>(pool: pg.Pool, token: string, fn: (cl
     throw error;
   } finally {
     client.removeListener('error', ignore);
+    // A discarded connection is closed by the pool in the background; waiting for it means that once
+    // the activity has failed, its session is gone (a retry or a cleanup never meets it).
+    const closed = failure === undefined ? undefined : connectionClosed(client);
     client.release(failure);
+    await closed;
   }
 }
+
+/** Resolves once `client`'s connection has ended (at once if it already had; after 5 s at most). */
+function connectionClosed(client: pg.PoolClient): Promise<void> {
+  if ((client as unknown as { _ended?: boolean })._ended === true) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+    client.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Longest wait (ms) for a discarded connection to close. */
+const CLOSE_WAIT_MS = 5000;
 
 function ignore(): void {}

@@ -15,7 +15,7 @@ import { acquireAdvisoryLock } from '../../src/locks/advisory-acquire.js';
 import { ingestLockKey } from '../../src/ingest/engine/names.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { numbers, type NumbersArgs } from './fixtures/sources.js';
-import { leftovers, numbersTable, recordingLogger, rowsPerBatch, waitFor } from './helpers.js';
+import { numbersTable, recordingLogger, rowsPerBatch, settledLeftovers, waitFor } from './helpers.js';
 
 const db = useTestDatabase();
 const logger = recordingLogger();
@@ -31,7 +31,8 @@ beforeAll(() => {
 
 /** A fresh mock environment (one per call: a cancelled one stays cancelled) that records heartbeats. */
 function environment(info: Partial<Info> = {}) {
-  const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 5000, ...info });
+  // The SDK's own lines (an activity failing on purpose) go to a recording logger, not the test output.
+  const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 5000, ...info }, { logger: recordingLogger() });
   const beats: IngestBatchHeartbeat[] = [];
   env.on('heartbeat', (details: IngestBatchHeartbeat) => beats.push(details));
   return { env, beats };
@@ -79,7 +80,7 @@ describe('the batch activity', () => {
     const { rows: found } = await db.pool.query(`SELECT to_regclass('public.cancelled') AS oid`);
     expect(found).toEqual([{ oid: null }]);
     expect(await readHighWatermark(db.pool, table)).toBeNull();
-    expect(await leftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
+    expect(await settledLeftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
   });
 
   it('fails retryably when its worker (not the workflow) cancels it, shutting down, after rolling back', async () => {
@@ -95,7 +96,7 @@ describe('the batch activity', () => {
     expect((error as Error).message).toContain('WORKER_SHUTDOWN');
     const { rows: found } = await db.pool.query(`SELECT to_regclass('public.shutdown') AS oid`);
     expect(found).toEqual([{ oid: null }]);
-    expect(await leftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
+    expect(await settledLeftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
   });
 
   it('on a retry, ends the session its earlier attempt left behind and logs what that attempt had done', async () => {

@@ -15,5 +15,5 @@ const temporal = useTemporal({ workflowsPath: packageWorkflows });
 describe('an ingest whose workers are killed', () => {
   it('ends with every row exactly once in a table without a primary key', async () => {
     await runCrashScenario(db, temporal, { primaryKey: false });
-  });
+  }, 120_000);
 });

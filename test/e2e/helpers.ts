@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { createActivities } from '../../activities/index.js';
 import type { TableDefinition } from '../../src/index.js';
 import { quoteQualified, type QualifiedName } from '../../src/sql/identifier.js';
-import type { TestTemporal, WorkerContext } from '../helpers/temporal.js';
+import { eventually, type TestTemporal, type WorkerContext } from '../helpers/temporal.js';
 import { sources } from './fixtures/sources.js';
 
 export { holdTable, waitFor } from '../pg/force-execute/helpers.js';
@@ -88,6 +88,15 @@ export async function leftovers(pool: pg.Pool): Promise<Leftovers> {
       ORDER BY 1`,
   );
   return { freshTables: fresh.map((row) => row.name), locks: locks.map((row) => row.lock), backends: backends.map((row) => row.backend) };
+}
+
+/**
+ * What is left once sessions that are closing have gone: {@link leftovers}, read again for up to
+ * 5 s until nothing is left (a backend whose client just disconnected lingers for a moment).
+ */
+export function settledLeftovers(pool: pg.Pool): Promise<Leftovers> {
+  const empty = (found: Leftovers) => found.freshTables.length + found.locks.length + found.backends.length === 0;
+  return eventually(() => leftovers(pool), empty, 5000);
 }
 
 /** Staging tables (session-local) that any session of the database holds now. */

@@ -10,7 +10,7 @@ import { ingestProgress, startIngest, type IngestHandle } from '../../src/client
 import { readHighWatermark } from '../../src/index.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
-import { heartbeatsOf, leftovers, numbersTable, packageWorkflows, rowsPerBatch, stagingTables, waitFor, withIngestWorker } from './helpers.js';
+import { heartbeatsOf, leftovers, numbersTable, packageWorkflows, rowsPerBatch, settledLeftovers, stagingTables, waitFor, withIngestWorker } from './helpers.js';
 
 const db = useTestDatabase();
 const temporal = useTemporal({ workflowsPath: packageWorkflows });
@@ -47,7 +47,7 @@ describe('cancelling an ingest', () => {
       expect(await handle.query(ingestProgress)).toMatchObject({ phase: 'cancelled', batches: 2, rows: 800, highWatermark: 2, batchInFlight: null });
       expect(await rowsPerBatch(db.pool, target)).toEqual({ 1: 400, 2: 400 });
       expect(await readHighWatermark(db.pool, table)).toBe(2);
-      expect(await leftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
+      expect(await settledLeftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
     });
     // Staging tables are session-local and empty between batches; they end with the worker's connections.
     await workerPool.end();
@@ -73,6 +73,6 @@ describe('cancelling an ingest', () => {
     const { rows } = await db.pool.query(`SELECT DISTINCT label FROM public.all_or_nothing`);
     expect(rows).toEqual([{ label: 'old' }]);
     expect(await readHighWatermark(db.pool, table)).toBe(2);
-    expect(await leftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
+    expect(await settledLeftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
   });
 });

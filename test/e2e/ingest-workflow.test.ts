@@ -16,7 +16,7 @@ import {
 import { NullablePrimaryKeyError, readHighWatermark, type BlockerReport } from '../../src/index.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
-import { duplicatesAndCount, holdTable, leftovers, numbersTable, packageWorkflows, rowsPerBatch, waitFor, withIngestWorker, workflowFailure } from './helpers.js';
+import { duplicatesAndCount, holdTable, numbersTable, packageWorkflows, rowsPerBatch, settledLeftovers, waitFor, withIngestWorker, workflowFailure } from './helpers.js';
 
 const db = useTestDatabase();
 const temporal = useTemporal({ workflowsPath: packageWorkflows });
@@ -41,7 +41,7 @@ describe('ingestWorkflow', () => {
       expect(nothingNew).toMatchObject({ batches: 0, rows: 0, highWatermark: 6 });
     });
     expect(await duplicatesAndCount(db.pool, target)).toEqual({ duplicates: [], rows: 1500 });
-    expect(await leftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
+    expect(await settledLeftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
   });
 
   it('swaps in a rebuilt table through force-execute, terminating the session that blocks the swap and naming it', async () => {
@@ -64,7 +64,7 @@ describe('ingestWorkflow', () => {
     const { rows } = await db.pool.query<{ type: string }>(`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'public.swapped'::regclass AND attname = 'batch'`);
     expect(rows[0]?.type).toBe('bigint');
     expect(await duplicatesAndCount(db.pool, target)).toEqual({ duplicates: [], rows: 400 });
-    expect(await leftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
+    expect(await settledLeftovers(db.pool)).toEqual({ freshTables: [], locks: [], backends: [] });
   });
 
   it('continues as new every batchesPerRun batches, and the progress query answers in every run', async () => {

@@ -43,7 +43,7 @@ describe('the worker executable', () => {
       TEMPORAL_PG_SOURCES: sourcesModule,
     });
     try {
-      await waitFor('the worker to poll', async () => (worker.output.text.includes('polling') ? true : undefined), 60_000);
+      await waitFor('the worker to poll', async () => (worker.output.text.includes('temporal-pg worker: polling') ? true : undefined), 60_000);
       expect(worker.output.text).toContain(`polling task queue "${taskQueue}"`);
       expect(worker.output.text).toMatch(/sources temporal-pg\/ndjson-files, temporal-pg\/csv-files, temporal-pg\/postgres-table, numbers, stuck/);
       const table = numbersTable('public', 'from_main', { primaryKey: true });
