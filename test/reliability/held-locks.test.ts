@@ -41,7 +41,7 @@ async function holdFor(table: TableDefinition, lock: string, ms: number, applica
 /** The numbered rows as objects keyed by column (columns the definition adds stay NULL). */
 function asObjectRows(source: IngestBatches<NumberedRow>): IngestBatches {
   return (hwm) => (async function* () {
-    for await (const batch of source(hwm) as AsyncIterable<IngestBatch<NumberedRow>>) {
+    for await (const batch of source(hwm, undefined) as AsyncIterable<IngestBatch<NumberedRow>>) {
       yield { ...batch, rows: (async function* () {
         for await (const [id, number, payload] of batch.rows) yield { id, batch: number, payload };
       })() };

@@ -24,8 +24,8 @@ export async function backends(db: pg.Pool | pg.ClientBase, applicationName?: st
   return rows;
 }
 
-/** Polls every 20 ms until a session of `applicationName` matches `accept`; fails after `timeoutMs` (default 20 s). */
-export async function waitForBackend(db: pg.Pool, applicationName: string, accept: (backend: Backend) => boolean, what: string, timeoutMs = 20_000): Promise<Backend> {
+/** Polls every 20 ms until a session (of `applicationName`, when given) matches `accept`; fails after `timeoutMs` (default 20 s). */
+export async function waitForBackend(db: pg.Pool, applicationName: string | undefined, accept: (backend: Backend) => boolean, what: string, timeoutMs = 20_000): Promise<Backend> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = (await backends(db, applicationName)).find(accept);
