@@ -17,10 +17,15 @@ export interface PostgresErrorFields {
   where?: string;
 }
 
-/** True for an error sent by the server (node-postgres `DatabaseError` or anything with a SQLSTATE). */
+/**
+ * True for an error sent by the server (node-postgres `DatabaseError` or anything with a SQLSTATE).
+ * Node's own system errors also carry a `code`, and some look like a SQLSTATE (`EPIPE`, `EPERM`):
+ * those have an `errno` or a `syscall` and are not the server's.
+ */
 export function isPostgresError(error: unknown): error is Error & PostgresErrorFields {
   if (!(error instanceof Error)) return false;
-  const code: unknown = (error as { code?: unknown }).code;
+  const { code, errno, syscall } = error as { code?: unknown; errno?: unknown; syscall?: unknown };
+  if (errno !== undefined || syscall !== undefined) return false;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 

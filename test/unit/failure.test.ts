@@ -38,6 +38,14 @@ describe('toApplicationFailure', () => {
     expect(failure.nonRetryable).toBe(false);
   });
 
+  it.each(['EPIPE', 'ECONNRESET', 'ETIMEDOUT'])('retries a socket error %s (EPIPE looks like a SQLSTATE but is not the server’s)', (code) => {
+    // What a COPY writing to a connection the server has closed rejects with.
+    const socketError = Object.assign(new Error(`write ${code}`), { code, errno: -32, syscall: 'write' });
+    const failure = toApplicationFailure(socketError) as ApplicationFailure;
+    expect(failure.type).toBe('ConnectionLost');
+    expect(failure.nonRetryable).toBe(false);
+  });
+
   it('lets Temporal failures such as cancellation through unchanged', () => {
     const cancelled = new CancelledFailure('CANCELLED');
     expect(toApplicationFailure(cancelled)).toBe(cancelled);
