@@ -19,6 +19,8 @@ export interface NumberedArgs {
   readonly pauseMs?: number;
   /** Default 10. */
   readonly pauseEvery?: number;
+  /** Names the ingest, for tests running several at once through one source (not part of the rows). */
+  readonly tag?: string;
 }
 
 export type NumberedRow = [id: number, batch: number, payload: string];
