@@ -24,4 +24,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'list locks, lock waits and the blocking tree of a database',
     load: async () => (await import('./locks.js')).locksCommand,
   },
+  {
+    name: 'force-execute',
+    summary: 'run DDL, terminating the sessions that block it after a delay',
+    load: async () => (await import('./force-execute.js')).forceExecuteCommand,
+  },
 ];
