@@ -8,7 +8,8 @@ describe('temporal-pg', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: temporal-pg <command> \[flags\]/);
     expect(run.stdout).toMatch(/^ {2}locks +list locks/m);
-    expect(run.stdout).toContain('3  database unreachable');
+    expect(run.stdout).toMatch(/^  3 +database unreachable/m);
+    expect(run.stdout).toMatch(/^  4 +Temporal unreachable/m);
     expect(run.stderr).toBe('');
   });
 
