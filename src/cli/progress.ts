@@ -24,6 +24,8 @@ export interface ProgressOptions {
   readonly plainIntervalMs?: number;
   /** Least milliseconds between two redraws on a terminal. Default 100. */
   readonly redrawIntervalMs?: number;
+  /** Put in front of every line (e.g. spaces to indent it under a heading). Default none. */
+  readonly indent?: string;
   /** Clock in milliseconds (tests pass their own). Default `performance.now`. */
   readonly now?: () => number;
 }
@@ -73,7 +75,7 @@ export class ProgressDisplay {
   }
 
   #draw(now: number): void {
-    const line = progressLine(this.#last, now - this.#started, this.#options.label, this.#options.total, this.#out.isTTY === true);
+    const line = `${this.#options.indent ?? ''}${progressLine(this.#last, now - this.#started, this.#options.label, this.#options.total, this.#out.isTTY === true)}`;
     if (this.#out.isTTY) {
       const width = this.#out.columns ?? 100;
       this.#out.write(`\r\x1b[2K${line.length > width - 1 ? line.slice(0, width - 1) : line}`);
