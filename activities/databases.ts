@@ -3,13 +3,13 @@
  * database, never carry a connection string (it would be stored in the workflow history).
  */
 import type pg from 'pg';
+import { DEFAULT_DATABASE, findDatabase, type Databases } from '../src/db/databases.js';
 import { TemporalPgError } from '../src/errors/temporal-pg-error.js';
 
-/** One pool (registered as `'default'`), or pools by name. */
-export type ActivityDatabases = pg.Pool | Readonly<Record<string, pg.Pool>>;
+/** One pool (registered as `'default'`), or pools by name: the same type as the sources' `SourceDatabases`. */
+export type ActivityDatabases = Databases;
 
-/** The database name a workflow input uses when it names none. */
-export const DEFAULT_DATABASE = 'default';
+export { DEFAULT_DATABASE };
 
 /**
  * A workflow named a database the worker did not register (`createActivities({ databases })`).
@@ -23,17 +23,11 @@ export class UnknownDatabaseError extends TemporalPgError {
 
 /** The pool registered as `name`. @throws UnknownDatabaseError */
 export function resolveDatabase(databases: ActivityDatabases, name: string = DEFAULT_DATABASE): pg.Pool {
-  const registry = isSinglePool(databases) ? { [DEFAULT_DATABASE]: databases } : databases;
-  const pool = Object.hasOwn(registry, name) ? registry[name] : undefined;
+  const { pool, known } = findDatabase(databases, name);
   if (pool === undefined) {
-    const known = Object.keys(registry);
     throw new UnknownDatabaseError(`no database named ${JSON.stringify(name)} is registered at this worker (registered: ${known.map((k) => JSON.stringify(k)).join(', ') || 'none'})`, {
-      details: { database: name, known },
+      details: { database: name, known: [...known] },
     });
   }
   return pool;
-}
-
-function isSinglePool(databases: ActivityDatabases): databases is pg.Pool {
-  return typeof (databases as Partial<pg.Pool>).connect === 'function' && typeof (databases as Partial<pg.Pool>).totalCount === 'number';
 }

@@ -1,7 +1,8 @@
 /**
  * Force-execute's two activities, run side by side by `forceExecuteWorkflow`:
  *
- * - `forceExecuteStatement` runs the statements in one transaction on a session whose
+ * - `forceExecuteStatement` runs the statements (or a registered operation, see
+ *   `force-execute-operations.ts`) in one transaction on a session whose
  *   `application_name` is a token unique to the workflow run, the force-execute and the attempt.
  *   Until `actAfter` it makes short attempts (`lockTimeoutMs`), then it waits in the lock queue. It
  *   never acts on blockers itself. A retried attempt first terminates the backends earlier attempts
@@ -41,7 +42,9 @@ import {
 } from '../src/shared/force-execute.js';
 import { resolveDatabase, type ActivityDatabases } from './databases.js';
 import { withFailureConversion } from './failure.js';
+import { operationWork, type ForceExecuteOperations } from './force-execute-operations.js';
 import { startHeartbeats } from './heartbeats.js';
+import { cancelledByWorkflow } from './interruption.js';
 
 /** What force-execute's activities need from the worker. */
 export interface ForceExecuteActivityDependencies {
@@ -53,6 +56,8 @@ export interface ForceExecuteActivityDependencies {
   readonly databases: ActivityDatabases;
   /** Where victims and retries are logged. Default: the activity context's logger. */
   readonly logger?: Logger;
+  /** Operations workflows may force-execute instead of statements, by kind. Default: none. */
+  readonly operations?: ForceExecuteOperations;
 }
 
 /** Builds force-execute's activities; register them in the worker (see `createActivities`). */
@@ -63,7 +68,10 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
       const log = deps.logger ?? context.log;
       const activityAttempt = context.info.attempt;
       const pool = resolveDatabase(deps.databases, input.database);
-      const work = statementsWork(input.statements);
+      const work =
+        input.operation === undefined
+          ? statementsWork(input.statements)
+          : await operationWork(deps.operations ?? {}, input.operation, { pool, database: input.database });
       const progress: { -readonly [K in keyof ForceExecuteStatementProgress]: ForceExecuteStatementProgress[K] } = {
         phase: 'short-attempts',
         attempt: 0,
@@ -100,6 +108,7 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
         });
         progress.phase = 'done';
         progress.blockedBy = [];
+        if (input.operation !== undefined) return { statements: [], operationResult: outcome.result, attempts: outcome.attempts, activityAttempt };
         return { statements: summarizeResults(outcome.result as pg.QueryResult[]), attempts: outcome.attempts, activityAttempt };
       } finally {
         await heartbeats.stop();
@@ -159,12 +168,6 @@ export function createForceExecuteActivities(deps: ForceExecuteActivityDependenc
 
 /** The activities `createForceExecuteActivities` returns (for `proxyActivities<…>` in workflows). */
 export type ForceExecuteActivities = ReturnType<typeof createForceExecuteActivities>;
-
-/** Whether the server asked for the cancellation (the workflow cancelled the activity). */
-function cancelledByWorkflow(context: Context): boolean {
-  const reason: unknown = context.cancellationSignal.reason;
-  return context.cancellationDetails?.cancelRequested === true || (reason instanceof Error && reason.message === 'CANCELLED');
-}
 
 /** The plain force-execute options of an activity input (everything else left out). */
 function plainOptions(input: ForceExecutePlainOptions): ForceExecutePlainOptions {

@@ -101,6 +101,7 @@ export {
   RowRejectedError,
   TableLockTimeoutError,
   UnknownTableError,
+  abandonIngest,
   finishIngest,
   ingest,
   ingestBatch,

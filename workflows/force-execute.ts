@@ -17,6 +17,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { ForceExecuteActivities } from '../activities/force-execute.js';
+import { withDetail } from './failures.js';
 import type { BlockerReport } from '../src/locks/blockers.js';
 import {
   FORCE_EXECUTE_ACTIVITY_DEFAULTS,
@@ -31,8 +32,9 @@ import {
 } from '../src/shared/force-execute.js';
 
 /**
- * Runs `input.statements` on the worker's database `input.database` and, after `delayMs`, cancels
- * or terminates whatever blocks them; see {@link forceExecuteInWorkflow}.
+ * Runs `input.statements` (or the registered `input.operation`) on the worker's database
+ * `input.database` and, after `delayMs`, cancels or terminates whatever blocks them; see
+ * {@link forceExecuteInWorkflow}.
  */
 export async function forceExecuteWorkflow(input: ForceExecuteWorkflowInput): Promise<ForceExecuteWorkflowResult> {
   return forceExecuteInWorkflow(input);
@@ -63,12 +65,13 @@ export async function forceExecuteInWorkflow(input: ForceExecuteWorkflowInput): 
     invocationId: uuid4(),
     actAfter: started + (input.delayMs ?? FORCE_EXECUTE_DEFAULTS.delayMs),
   };
-  const statements = typeof input.statements === 'string' ? [input.statements] : [...input.statements];
+  const statements = input.operation !== undefined ? [] : typeof input.statements === 'string' ? [input.statements] : [...(input.statements ?? [])];
+  const work = input.operation === undefined ? { statements } : { statements, operation: input.operation };
 
   const caller = CancellationScope.current();
   const statementScope = new CancellationScope();
   let finished = started;
-  const statementDone = settle(statementScope.run(() => statementActivity({ ...shared, statements }))).finally(() => {
+  const statementDone = settle(statementScope.run(() => statementActivity({ ...shared, ...work }))).finally(() => {
     finished = Date.now();
   });
 
@@ -95,6 +98,7 @@ export async function forceExecuteInWorkflow(input: ForceExecuteWorkflowInput): 
   if (statement.ok) {
     return {
       statements: statement.value.statements,
+      ...(statement.value.operationResult === undefined ? {} : { operationResult: statement.value.operationResult }),
       blockers: [...blockers],
       checks: watch.ok ? watch.value.checks : 0,
       attempts: statement.value.attempts,
@@ -103,9 +107,19 @@ export async function forceExecuteInWorkflow(input: ForceExecuteWorkflowInput): 
     };
   }
   if (caller.consideredCancelled && isCancellation(statement.error)) throw statement.error;
-  // Cancelled by us because the watcher failed (a refused signal): that failure is the story.
-  const cause = !watch.ok && !isCancellation(watch.error) && isCancellation(statement.error) ? watch.error : statement.error;
-  throw withReport(cause, blockers);
+  // Cancelled because the watcher failed (a refused signal): that failure is the story. The watcher
+  // cancels the statement's backend itself before it fails, so the statement may report its
+  // cancellation (SQLSTATE 57014) before the workflow has seen the watcher's failure.
+  const watcherFailed = !watch.ok && !isCancellation(watch.error);
+  const cause = watcherFailed && wasCancelled(statement.error) ? watch.error : statement.error;
+  throw withDetail(cause, { blockers });
+}
+
+/** A cancellation of the activity, or of its statement's backend (`StatementCanceled`). */
+function wasCancelled(error: unknown): boolean {
+  if (isCancellation(error)) return true;
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  return failure instanceof ApplicationFailure && failure.type === 'StatementCanceled';
 }
 
 /**
@@ -159,7 +173,7 @@ function activitiesFor(options: ForceExecuteActivityOptions = {}) {
 }
 
 function plainOptions(input: ForceExecuteWorkflowInput): ForceExecutePlainOptions {
-  const { statements: _statements, database: _database, activities: _activities, ...options } = input;
+  const { statements: _statements, operation: _operation, database: _database, activities: _activities, ...options } = input;
   return options;
 }
 
@@ -169,20 +183,4 @@ function reportsOf(error: unknown): BlockerReport[] {
   if (!(failure instanceof ApplicationFailure)) return [];
   const first = failure.details?.[0] as { reports?: BlockerReport[] } | undefined;
   return Array.isArray(first?.reports) ? first.reports : [];
-}
-
-/**
- * The activity's application failure, re-raised from the workflow with the same type and message
- * and the report appended to its details; other failures (timeouts) unchanged.
- */
-function withReport(error: unknown, blockers: readonly BlockerReport[]): unknown {
-  const failure = error instanceof ActivityFailure ? error.cause : error;
-  if (!(failure instanceof ApplicationFailure)) return error;
-  return ApplicationFailure.create({
-    type: failure.type ?? 'Error',
-    message: failure.message,
-    nonRetryable: true,
-    details: [...(failure.details ?? []), { blockers }],
-    cause: error instanceof Error ? error : undefined,
-  });
 }

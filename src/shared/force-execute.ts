@@ -96,12 +96,28 @@ export const FORCE_EXECUTE_ACTIVITY_DEFAULTS = {
   maximumAttempts: 5,
 } as const;
 
-/** Input of `forceExecuteWorkflow` (plain JSON: no functions, no connection strings). */
+/**
+ * Work registered at the worker that the statement activity runs in its transaction instead of SQL
+ * strings: `kind` names a handler of the worker (`createActivities` registers `'ingest-swap'`, the
+ * ingest workflow's swap), the other fields are its plain-JSON arguments. Like statements, it runs
+ * once per attempt, each after the previous attempt's changes were rolled back.
+ */
+export interface ForceExecuteOperation {
+  readonly kind: string;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * Input of `forceExecuteWorkflow` (plain JSON: no functions, no connection strings). Exactly one of
+ * `statements` and `operation`.
+ */
 export interface ForceExecuteWorkflowInput extends ForceExecutePlainOptions {
   /** Name of a database registered at the worker (`createActivities({ databases })`). Default `'default'`. */
   readonly database?: string;
   /** One statement, or several run in order in one transaction. */
-  readonly statements: string | readonly string[];
+  readonly statements?: string | readonly string[];
+  /** A registered operation to run in the transaction instead of statements (see {@link ForceExecuteOperation}). */
+  readonly operation?: ForceExecuteOperation;
   /** Activity placement, timeouts and attempts. */
   readonly activities?: ForceExecuteActivityOptions;
 }
@@ -116,8 +132,10 @@ export interface StatementOutcome {
 
 /** Result of `forceExecuteWorkflow`. */
 export interface ForceExecuteWorkflowResult {
-  /** One entry per statement, in order. */
+  /** One entry per statement, in order (empty for an operation). */
   readonly statements: readonly StatementOutcome[];
+  /** What the operation returned (plain JSON), when the input named one. */
+  readonly operationResult?: unknown;
   /** Every session acted on (by the watcher activity), in order. */
   readonly blockers: readonly BlockerReport[];
   /** Looks for blockers the watcher made (0 when the statement got through before the delay: no watcher ran). */
@@ -133,7 +151,10 @@ export interface ForceExecuteWorkflowResult {
 /** Input of the statement activity (built by the workflow). */
 export interface ForceExecuteStatementInput extends ForceExecutePlainOptions {
   readonly database: string;
+  /** The statements (empty when `operation` is given). */
   readonly statements: readonly string[];
+  /** A registered operation to run instead of the statements. */
+  readonly operation?: ForceExecuteOperation;
   /** Unique to this force-execute in this workflow run; the backend's `application_name` is built from it. */
   readonly invocationId: string;
   /** Epoch milliseconds after which attempts stop giving up on locks (workflow start + `delayMs`). */
@@ -143,6 +164,8 @@ export interface ForceExecuteStatementInput extends ForceExecutePlainOptions {
 /** Result of the statement activity. */
 export interface ForceExecuteStatementResult {
   readonly statements: readonly StatementOutcome[];
+  /** What the operation returned, when there was one. */
+  readonly operationResult?: unknown;
   readonly attempts: number;
   readonly activityAttempt: number;
 }
@@ -209,41 +232,58 @@ export function forceExecuteInputProblems(input: unknown): string[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return ['the input must be an object'];
   const given = input as Record<string, unknown>;
   const problems: string[] = [];
-  const { statements, database, activities } = given;
+  const { statements, operation, database, activities } = given;
   const isStatement = (value: unknown) => typeof value === 'string' && value.trim() !== '';
-  if (Array.isArray(statements) ? statements.length === 0 || !statements.every(isStatement) : !isStatement(statements)) {
+  if (operation !== undefined) {
+    if (statements !== undefined) problems.push('give either statements or operation, not both');
+    if (typeof operation !== 'object' || operation === null || Array.isArray(operation) || typeof (operation as { kind?: unknown }).kind !== 'string' || (operation as { kind: string }).kind === '') {
+      problems.push('operation must be an object with a non-empty kind');
+    }
+  } else if (Array.isArray(statements) ? statements.length === 0 || !statements.every(isStatement) : !isStatement(statements)) {
     problems.push('statements must be a non-empty SQL string or a non-empty list of them');
   }
   if (database !== undefined && (typeof database !== 'string' || database === '')) problems.push('database must be the name of a database registered at the worker');
+  problems.push(...forceExecuteOptionProblems(given));
+  if (activities !== undefined) problems.push(...forceExecuteActivityProblems(activities, 'activities'));
+  return problems;
+}
+
+/**
+ * What is wrong with the plain force-execute options among `given`'s fields (other fields are
+ * ignored), each problem naming the option after `prefix` (e.g. `forceExecute.`).
+ */
+export function forceExecuteOptionProblems(given: Readonly<Record<string, unknown>>, prefix = ''): string[] {
+  const problems: string[] = [];
   for (const name of MILLISECOND_OPTIONS) {
     const value = given[name];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) problems.push(`${name} must be a number of milliseconds ≥ 0`);
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) problems.push(`${prefix}${name} must be a number of milliseconds ≥ 0`);
   }
-  if (given.checkIntervalMs === 0) problems.push('checkIntervalMs must be at least 1 ms');
-  if (given.action !== undefined && !ACTIONS.includes(given.action as string)) problems.push(`action must be one of ${ACTIONS.join(', ')}`);
+  if (given.checkIntervalMs === 0) problems.push(`${prefix}checkIntervalMs must be at least 1 ms`);
+  if (given.action !== undefined && !ACTIONS.includes(given.action as string)) problems.push(`${prefix}action must be one of ${ACTIONS.join(', ')}`);
   for (const name of NAME_LIST_OPTIONS) {
     const value = given[name];
-    if (value !== undefined && (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))) problems.push(`${name} must be a list of strings`);
+    if (value !== undefined && (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))) problems.push(`${prefix}${name} must be a list of strings`);
   }
-  if (given.includeQueryText !== undefined && typeof given.includeQueryText !== 'boolean') problems.push('includeQueryText must be a boolean');
-  if (activities !== undefined) {
-    if (typeof activities !== 'object' || activities === null) {
-      problems.push('activities must be an object');
-    } else {
-      const { taskQueue, heartbeatTimeoutMs, watcherHeartbeatTimeoutMs, startToCloseTimeoutMs, maximumAttempts } = activities as Record<string, unknown>;
-      if (taskQueue !== undefined && (typeof taskQueue !== 'string' || taskQueue === '')) problems.push('activities.taskQueue must be a non-empty string');
-      const durations = [
-        ['heartbeatTimeoutMs', heartbeatTimeoutMs],
-        ['watcherHeartbeatTimeoutMs', watcherHeartbeatTimeoutMs],
-        ['startToCloseTimeoutMs', startToCloseTimeoutMs],
-      ] as const;
-      for (const [name, value] of durations) {
-        if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) problems.push(`activities.${name} must be a number of milliseconds > 0`);
-      }
-      if (maximumAttempts !== undefined && (typeof maximumAttempts !== 'number' || !Number.isInteger(maximumAttempts) || maximumAttempts < 1)) {
-        problems.push('activities.maximumAttempts must be an integer ≥ 1');
-      }
-    }
+  if (given.includeQueryText !== undefined && typeof given.includeQueryText !== 'boolean') problems.push(`${prefix}includeQueryText must be a boolean`);
+  return problems;
+}
+
+/** What is wrong with a {@link ForceExecuteActivityOptions} value found at `path` (e.g. `activities`). */
+export function forceExecuteActivityProblems(activities: unknown, path: string): string[] {
+  if (typeof activities !== 'object' || activities === null || Array.isArray(activities)) return [`${path} must be an object`];
+  const problems: string[] = [];
+  const { taskQueue, heartbeatTimeoutMs, watcherHeartbeatTimeoutMs, startToCloseTimeoutMs, maximumAttempts } = activities as Record<string, unknown>;
+  if (taskQueue !== undefined && (typeof taskQueue !== 'string' || taskQueue === '')) problems.push(`${path}.taskQueue must be a non-empty string`);
+  const durations = [
+    ['heartbeatTimeoutMs', heartbeatTimeoutMs],
+    ['watcherHeartbeatTimeoutMs', watcherHeartbeatTimeoutMs],
+    ['startToCloseTimeoutMs', startToCloseTimeoutMs],
+  ] as const;
+  for (const [name, value] of durations) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) problems.push(`${path}.${name} must be a number of milliseconds > 0`);
+  }
+  if (maximumAttempts !== undefined && (typeof maximumAttempts !== 'number' || !Number.isInteger(maximumAttempts) || maximumAttempts < 1)) {
+    problems.push(`${path}.maximumAttempts must be an integer ≥ 1`);
   }
   return problems;
 }

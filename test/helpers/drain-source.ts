@@ -15,8 +15,8 @@ export interface DrainedBatch {
 async function consume(batch: SourceBatch): Promise<DrainedBatch> {
   const rows: SourceRow[] = [];
   for await (const row of batch.rows as AsyncIterable<SourceRow>) rows.push(row);
-  const mark = typeof batch.highWatermark === 'function' ? batch.highWatermark() : batch.highWatermark;
-  return { rows, watermark: JSON.parse(JSON.stringify(mark)) as JsonValue, metadata: batch.metadata };
+  const mark = typeof batch.highWatermark === 'function' ? await batch.highWatermark() : batch.highWatermark;
+  return { rows, watermark: JSON.parse(JSON.stringify(mark)) as JsonValue, metadata: batch.metadata as JsonValue | undefined };
 }
 
 function iterate(batches: Iterable<SourceBatch> | AsyncIterable<SourceBatch>): AsyncIterator<SourceBatch> {

@@ -19,6 +19,7 @@ export { planIngest, initialIngestState } from './plan-ingest.js';
 export { ingestBatch } from './ingest-batch.js';
 export { prepareSwap, stateAfterSwap, swapPending, swapWork, type SwapPreparation, type SwapWorkResult } from './swap-pending.js';
 export { finishIngest, ingestReport, type FinishOutcome } from './finish-ingest.js';
+export { abandonIngest } from './abandon-ingest.js';
 export { readHighWatermark } from './read-high-watermark.js';
 export {
   BatchRejectedError,

@@ -49,7 +49,7 @@ export async function ingest(
     try {
       const plan = await planIngest(client, definitions, options);
       let state: IngestState = initialIngestState(plan);
-      const source = openSource(batches, plan.highWatermark);
+      const source = openSource(batches, plan.highWatermark, options.signal);
       let done = false;
       try {
         for (;;) {
@@ -75,9 +75,9 @@ export async function ingest(
 
 type BatchIterator = Iterator<IngestBatch> | AsyncIterator<IngestBatch>;
 
-function openSource(batches: IngestBatches, highWatermark: Parameters<IngestBatches>[0]): BatchIterator {
+function openSource(batches: IngestBatches, highWatermark: Parameters<IngestBatches>[0], signal: AbortSignal | undefined): BatchIterator {
   try {
-    const iterable = batches(highWatermark);
+    const iterable = batches(highWatermark, undefined, signal === undefined ? {} : { signal });
     if (typeof (iterable as Partial<AsyncIterable<IngestBatch>>)[Symbol.asyncIterator] === 'function') {
       return (iterable as AsyncIterable<IngestBatch>)[Symbol.asyncIterator]();
     }

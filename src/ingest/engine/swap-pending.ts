@@ -17,8 +17,10 @@ import { checkRunOptions } from './options.js';
 import { silentLogger } from './progress.js';
 import { runSwapTransaction } from './run-swap.js';
 import { takeIngestLocks, withSession } from './session.js';
-import type { BlockerReport } from '../../locks/blockers.js';
+import { stateAfterSwap } from '../../shared/ingest-state.js';
 import type { IngestPlan, IngestRunOptions, IngestState, SwapOutcome, SwapSummary } from './types.js';
+
+export { stateAfterSwap };
 
 /** What a swap needs to know before its transaction (plain JSON), from {@link prepareSwap}. */
 export interface SwapPreparation {
@@ -92,20 +94,6 @@ export function swapWork(plan: IngestPlan, state: IngestState, preparation: Swap
       tables.push({ index, swap: await swapOne(client, index, now[index] as TableNow, renames) });
     }
     return { tables };
-  };
-}
-
-/** The state once the swap committed (`result` `null`: an earlier attempt had). Pure. */
-export function stateAfterSwap(state: IngestState, result: SwapWorkResult, run: { readonly blockers: readonly BlockerReport[]; readonly durationMs: number }): IngestState {
-  return {
-    ...state,
-    pending: [],
-    swapDue: false,
-    tables: state.tables.map((progress, index) =>
-      state.pending.includes(index) ? { ...progress, swapped: true, swap: result?.tables.find((table) => table.index === index)?.swap ?? progress.swap } : progress,
-    ),
-    blockers: [...state.blockers, ...run.blockers],
-    swapMs: state.swapMs + run.durationMs,
   };
 }
 

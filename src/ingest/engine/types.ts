@@ -10,6 +10,7 @@ import type { ForceExecutePlainOptions } from '../../shared/force-execute.js';
 import type { QualifiedName } from '../../sql/identifier.js';
 import type { CopyRow } from '../copy/row-encoder.js';
 import type { TableDefinition } from '../definition/table-definition.js';
+import type { BatchSource, SourceBatch } from '../../sources/types.js';
 import type { MigrationKind } from '../schema/plan-migration.js';
 
 export type { JsonValue };
@@ -28,29 +29,24 @@ export type TableReference = TableDefinition | QualifiedName | string;
 export type TableRow = readonly [TableReference, CopyRow];
 
 /**
- * One batch: its rows and the high watermark to store once they are committed.
+ * One batch: its rows and the high watermark to store once they are committed — the package's one
+ * batch shape ({@link SourceBatch}): `highWatermark` any JSON value or a function returning one (or
+ * a promise of one), called after the batch's rows were consumed; `rows` streamed (never held
+ * whole, several tables: see `maxRowsPerTableBuffer`); `metadata` anything, handed to
+ * `onBeforeVisible` and logged.
  *
  * @typeParam Row `CopyRow` (values in definition column order, or an object keyed by column name)
  *   with one table; {@link TableRow} with several.
  */
-export interface IngestBatch<Row = CopyRow | TableRow> {
-  /**
-   * Stored in the same transaction as the rows. Any JSON value, or a function returning one (or a
-   * promise of one), called after the batch's rows were consumed (e.g. the largest timestamp seen).
-   */
-  readonly highWatermark: JsonValue | (() => JsonValue | Promise<JsonValue>);
-  /** The rows, streamed: never held whole in memory (several tables: see `maxRowsPerTableBuffer`). */
-  readonly rows: Iterable<Row> | AsyncIterable<Row>;
-  /** Anything; handed to `onBeforeVisible` and logged. */
-  readonly metadata?: unknown;
-}
+export type IngestBatch<Row = CopyRow | TableRow> = SourceBatch<Row>;
 
 /**
- * `ingest`'s `batches` argument: produces the batches after `highWatermark` (the resolved
- * `highWatermark` option). A named source of `temporal-pg/sources` fits once given its arguments:
- * `(hwm) => source(hwm, args)`.
+ * `ingest`'s `batches` argument, a {@link BatchSource} without args: called once with the resolved
+ * `highWatermark` option (and a context whose `signal` aborts with the ingest), it produces the
+ * batches after that watermark. A plain `(highWatermark) => …` fits; a named source fits once
+ * given its arguments: `(hwm, _args, context) => source(hwm, args, context)`.
  */
-export type IngestBatches<Row = CopyRow | TableRow> = (highWatermark: JsonValue) => Iterable<IngestBatch<Row>> | AsyncIterable<IngestBatch<Row>>;
+export type IngestBatches<Row = CopyRow | TableRow> = BatchSource<undefined, Row>;
 
 // ---------------------------------------------------------------------------------------------
 // Options

@@ -5,7 +5,7 @@
  * batch boundary keeps rows that share a value together, and `decode.ts` for the values.
  */
 import type pg from 'pg';
-import { isPool } from '../../db/queryable.js';
+import { findDatabase, type Databases } from '../../db/databases.js';
 import { isPostgresError } from '../../errors/postgres-error.js';
 import { displayName } from '../../sql/identifier.js';
 import {
@@ -29,8 +29,11 @@ import {
 
 export { POSTGRES_TABLE_SOURCE, watermarkValues, type PostgresTableArgs };
 
-/** The worker's source databases: a pool (named `default`) or pools by name. Args name one; URLs never travel. */
-export type SourceDatabases = pg.Pool | Readonly<Record<string, pg.Pool>>;
+/**
+ * The worker's source databases: a pool (named `default`) or pools by name — the same type as the
+ * activities' `databases`, usually the same map. Args name one; URLs never travel.
+ */
+export type SourceDatabases = Databases;
 
 /** Options of {@link createPostgresTableSource}, fixed by the worker. */
 export interface PostgresTableSourceOptions {
@@ -39,10 +42,8 @@ export interface PostgresTableSourceOptions {
 }
 
 function poolNamed(databases: SourceDatabases, name: string): pg.Pool {
-  const pools: Readonly<Record<string, pg.Pool>> = isPool(databases as pg.Pool) ? { default: databases as pg.Pool } : (databases as Record<string, pg.Pool>);
-  const pool = Object.hasOwn(pools, name) ? pools[name] : undefined;
+  const { pool, known } = findDatabase(databases, name);
   if (pool === undefined) {
-    const known = Object.keys(pools);
     throw new UnknownSourceDatabaseError(
       `${POSTGRES_TABLE_SOURCE}: no source database named ${JSON.stringify(name)} on this worker (registered: ${known.length > 0 ? known.join(', ') : 'none'})`,
       { details: { source: POSTGRES_TABLE_SOURCE, database: name, known } },
