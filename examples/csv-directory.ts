@@ -12,6 +12,7 @@ import { csvFiles, ingest, type TableDefinition } from 'temporal-pg';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
 const directory = await mkdtemp(join(tmpdir(), 'temporal-pg-example-'));
+await pool.query('DROP TABLE IF EXISTS example.orders'); // start afresh on every run of the example
 
 const orders: TableDefinition = {
   schema: 'example',

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { ingest, readHighWatermark, type IngestBatch, type TableDefinition } from 'temporal-pg';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+await pool.query('DROP TABLE IF EXISTS example.readings'); // start afresh on every run of the example
 
 const readings: TableDefinition = {
   schema: 'example',
@@ -22,19 +23,12 @@ const readings: TableDefinition = {
 };
 
 /** Stands in for an API: one batch per day after the watermark (an ISO date), up to `lastDay`. */
-function daysAfter(highWatermark: unknown, lastDay: string): Iterable<IngestBatch> {
-  const days: string[] = [];
-  for (let day = new Date(`${(highWatermark as string | null) ?? '2024-05-31'}T00:00:00Z`); ; ) {
-    day = new Date(day.getTime() + 86_400_000);
-    const iso = day.toISOString().slice(0, 10);
-    if (iso > lastDay) break;
-    days.push(iso);
+function* daysAfter(highWatermark: unknown, lastDay: string): Generator<IngestBatch> {
+  for (let day = nextDay((highWatermark as string | null) ?? '2024-05-31'); day <= lastDay; day = nextDay(day)) {
+    yield { highWatermark: day, rows: ['north', 'south'].map((sensor) => ({ sensor, day, celsius: 21.5, raw: { sensor, day } })) };
   }
-  return days.map((day) => ({
-    highWatermark: day,
-    rows: ['north', 'south'].map((sensor) => ({ sensor, day, celsius: (20 + sensor.length + Number(day.slice(8))) / 2, raw: { sensor, day } })),
-  }));
 }
+const nextDay = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 const first = await ingest(pool, readings, (hwm) => daysAfter(hwm, '2024-06-03'));
 console.log(`first run: ${first.batches} batches, ${first.rows} rows, migration ${first.tables[0]?.migration}, watermark ${JSON.stringify(first.highWatermark)}`);

@@ -24,4 +24,7 @@ function interruptSignal(): AbortSignal {
   return interrupts.signal;
 }
 
-process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupts: interruptSignal });
+const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupts: interruptSignal });
+// Exit now: Temporal's native runtime can keep the event loop alive after every worker and
+// connection is closed. Writes to stdout and stderr are synchronous for files, pipes and terminals.
+process.exit(code);

