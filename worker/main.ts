@@ -4,7 +4,7 @@
  * Importing this module starts nothing.
  *
  * The worker polls one task queue with temporal-pg's workflows and activities, the database of
- * `DATABASE_URL` (or `PG*`) registered as `default`, the built-in sources (file sources confined to
+ * `DATABASE_URL` (or `PG*`) registered as `default` (and those of `TEMPORAL_PG_DATABASE_<NAME>`), the built-in sources (file sources confined to
  * `TEMPORAL_PG_SOURCE_ROOT`) and those of the `TEMPORAL_PG_SOURCES` module. When `signal` aborts it
  * drains: it stops polling, lets running activities finish for `shutdownGraceTime` (then cancels
  * them: a cancelled batch rolls back and is retried elsewhere), closes its connections and pools,
@@ -41,6 +41,8 @@ export interface WorkerReady {
   readonly taskQueue: string;
   /** `host:port/database` of the `default` database. */
   readonly database: string;
+  /** Names of every database workflows may name (`default` first). */
+  readonly databases: readonly string[];
   /** Names of the sources workflows may name. */
   readonly sources: readonly string[];
 }
@@ -54,11 +56,14 @@ export interface WorkerReady {
 export async function runWorkerFromEnvironment(env: Environment = process.env, options: RunWorkerOptions = {}): Promise<void> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const config = readWorkerEnvironment(env, options.cwd);
-  const pool = new pg.Pool(config.database);
-  pool.on('error', (error) => log(`temporal-pg worker: an idle database connection failed: ${redact(error.message, config.secrets)}`));
+  const pools: Record<string, pg.Pool> = { default: new pg.Pool(config.database) };
+  for (const { name, config: poolConfig } of config.namedDatabases) pools[name] = new pg.Pool(poolConfig);
+  for (const [name, pool] of Object.entries(pools)) {
+    pool.on('error', (error) => log(`temporal-pg worker: an idle connection to database ${name} failed: ${redact(error.message, config.secrets)}`));
+  }
   let connection: NativeConnection | undefined;
   try {
-    const databases = { default: pool };
+    const databases = pools;
     const own = config.sourcesModule === undefined ? {} : await loadSourcesModule(config.sourcesModule, { databases });
     const sources = { ...builtInSources({ databases, rootDirectory: config.sourceRoot }), ...own };
     connection = await NativeConnection.connect({ address: config.address });
@@ -71,10 +76,17 @@ export async function runWorkerFromEnvironment(env: Environment = process.env, o
       shutdownGraceTime: options.shutdownGraceTime ?? '10s',
       ...(options.workflowBundle === undefined ? {} : { workflowBundle: options.workflowBundle }),
     });
-    const ready: WorkerReady = { address: config.address, namespace: config.namespace, taskQueue: config.taskQueue, database: config.databaseTarget, sources: Object.keys(sources) };
+    const ready: WorkerReady = {
+      address: config.address,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      database: config.databaseTarget,
+      databases: Object.keys(pools),
+      sources: Object.keys(sources),
+    };
     const stopped = aborted(options.signal);
     const running = worker.runUntil(stopped.promise);
-    log(`temporal-pg worker: polling task queue ${JSON.stringify(ready.taskQueue)} of namespace ${JSON.stringify(ready.namespace)} at ${ready.address}; database ${ready.database}; sources ${ready.sources.join(', ')}`);
+    log(`temporal-pg worker: polling task queue ${JSON.stringify(ready.taskQueue)} of namespace ${JSON.stringify(ready.namespace)} at ${ready.address}; database ${ready.database}${config.namedDatabases.length > 0 ? ` (also ${config.namedDatabases.map((d) => `${d.name}: ${d.target}`).join(', ')})` : ''}; sources ${ready.sources.join(', ')}`);
     options.onReady?.(ready);
     try {
       await running;
@@ -86,7 +98,7 @@ export async function runWorkerFromEnvironment(env: Environment = process.env, o
     throw withoutSecrets(error, config.secrets);
   } finally {
     await connection?.close().catch(() => undefined);
-    await pool.end().catch(() => undefined);
+    await Promise.all(Object.values(pools).map((pool) => pool.end().catch(() => undefined)));
   }
 }
 

@@ -40,13 +40,35 @@ export async function withDatabase<T>(databaseUrl: string | undefined, io: CliIo
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw new DatabaseUnreachableError(`cannot connect to the database at ${describeTarget(config)}: ${(error as Error).message || String(error)}`, {
-      cause: error,
-    });
+    throw unreachable(config, error);
   }
   try {
     return await fn(client);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * A pool of at most `max` connections (default 4) for `fn`, checked to connect first (so an
+ * unreachable server is exit code 3, not a failure halfway through), ended afterwards.
+ */
+export async function withPool<T>(databaseUrl: string | undefined, io: CliIo, fn: (pool: pg.Pool) => Promise<T>, max = 4): Promise<T> {
+  const config = connectionConfig(databaseUrl, io);
+  const pool = new pg.Pool({ ...config, max });
+  pool.on('error', () => undefined);
+  try {
+    try {
+      (await pool.connect()).release();
+    } catch (error) {
+      throw unreachable(config, error);
+    }
+    return await fn(pool);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+function unreachable(config: pg.ClientConfig, error: unknown): DatabaseUnreachableError {
+  return new DatabaseUnreachableError(`cannot connect to the database at ${describeTarget(config)}: ${(error as Error).message || String(error)}`, { cause: error });
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
-import { CliUsageError, DatabaseUnreachableError, type CliIo } from './io.js';
+import { CliUsageError, DatabaseUnreachableError, InterruptedError, TemporalUnreachableError, type CliIo } from './io.js';
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -22,8 +22,10 @@ Flags:
   -h, --help     show this help (or a command's: temporal-pg <command> --help)
   -v, --version  print the version
 
-Connection (every command that talks to PostgreSQL):
-  --database-url <url>, else DATABASE_URL, else PGHOST / PGPORT / PGUSER / PGPASSWORD / PGDATABASE
+Configuration (flags first, then the environment; nothing else is read):
+  PostgreSQL  --database-url <url>, else DATABASE_URL, else PGHOST / PGPORT / PGUSER / PGPASSWORD / PGDATABASE
+  Temporal    --address (TEMPORAL_ADDRESS, default localhost:7233), --namespace (TEMPORAL_NAMESPACE,
+              default "default"), --task-queue (TEMPORAL_TASK_QUEUE, default "temporal-pg")
 
 ${EXIT_CODES_HELP}
 `;
@@ -60,6 +62,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof DatabaseUnreachableError) {
       io.stderr.write(`temporal-pg ${entry.name}: ${error.message}\n`);
       return ExitCode.databaseUnreachable;
+    }
+    if (error instanceof TemporalUnreachableError) {
+      io.stderr.write(`temporal-pg ${entry.name}: ${error.message}\n`);
+      return ExitCode.temporalUnreachable;
+    }
+    if (error instanceof InterruptedError) {
+      io.stderr.write(`temporal-pg ${entry.name}: ${error.message}\n`);
+      return ExitCode.interrupted;
     }
     io.stderr.write(`temporal-pg ${entry.name}: ${describeError(error)}\n`);
     return ExitCode.failure;

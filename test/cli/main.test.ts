@@ -7,9 +7,23 @@ describe('temporal-pg', () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: temporal-pg <command> \[flags\]/);
-    expect(run.stdout).toMatch(/^ {2}locks +list locks/m);
-    expect(run.stdout).toContain('3  database unreachable');
+    for (const name of ['locks', 'force-execute', 'worker', 'ingest', 'demo']) expect(run.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
+    for (const variable of ['DATABASE_URL', 'PGHOST', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) expect(run.stdout).toContain(variable);
+    expect(run.stdout).toMatch(/^  3 +database unreachable/m);
+    expect(run.stdout).toMatch(/^  4 +Temporal unreachable/m);
     expect(run.stderr).toBe('');
+  });
+
+  it('gives every command its own help, with the exit codes', async () => {
+    for (const name of ['locks', 'force-execute', 'worker', 'ingest', 'demo']) {
+      for (const flag of ['--help', '-h']) {
+        const run = await runCli([name, flag]);
+        expect(run.code, `${name} ${flag}`).toBe(0);
+        expect(run.stdout).toMatch(new RegExp(`^Usage: temporal-pg ${name}`));
+        expect(run.stdout).toMatch(/^ {2}130 +interrupted/m);
+        expect(run.stderr).toBe('');
+      }
+    }
   });
 
   it('prints the package version', async () => {

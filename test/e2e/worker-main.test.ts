@@ -40,6 +40,8 @@ describe('the worker executable', () => {
       TEMPORAL_NAMESPACE: temporal.namespace,
       TEMPORAL_TASK_QUEUE: taskQueue,
       DATABASE_URL: role.url,
+      // The same database under a second name: workflows may name either.
+      TEMPORAL_PG_DATABASE_REPLICA: role.url,
       TEMPORAL_PG_SOURCES: sourcesModule,
     });
     try {
@@ -50,6 +52,10 @@ describe('the worker executable', () => {
       const report = await executeIngest(temporal.client, { tables: table, source: { name: 'numbers', args: { batches: 3, rowsPerBatch: 10 } } }, { taskQueue });
       expect(report).toMatchObject({ batches: 3, rows: 30, highWatermark: 3 });
       expect(await duplicatesAndCount(db.pool, { schema: 'public', name: 'from_main' })).toEqual({ duplicates: [], rows: 30 });
+      expect(worker.output.text).toMatch(/\(also replica: [^)]+\)/);
+      const named = numbersTable('public', 'from_named', { primaryKey: false });
+      const namedReport = await executeIngest(temporal.client, { database: 'replica', tables: named, source: { name: 'numbers', args: { batches: 2, rowsPerBatch: 5 } } }, { taskQueue });
+      expect(namedReport).toMatchObject({ batches: 2, rows: 10 });
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
       expect(worker.output.text).toContain('drained and stopped');

@@ -2,13 +2,14 @@
  * `temporal-pg locks`: the lock toolkit's introspection on the command line — every lock, the lock
  * waits with their blockers, or the blocking tree; as aligned tables or as JSON.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { blockingTree } from '../../introspection/blocking-tree.js';
 import { listBlocked } from '../../introspection/list-blocked.js';
 import { listLocks } from '../../introspection/list-locks.js';
 import type { BlockedLock, BlockingTreeNode, LockFilters, LockInfo, SessionSummary } from '../../introspection/types.js';
 import { withDatabase } from '../connect.js';
 import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
+import { json, parseFlags } from '../flags.js';
 import { CliUsageError, type CliOutput } from '../io.js';
 import { formatDuration, parseDuration } from '../parse-duration.js';
 import { fit, oneLine, renderTable, type Column } from '../table.js';
@@ -67,7 +68,7 @@ export const locksCommand: CliCommand = {
   name: 'locks',
   summary: 'list locks, lock waits and the blocking tree of a database',
   async run(argv, io) {
-    const flags = parse(argv);
+    const flags = parseFlags(argv, OPTIONS).values;
     if (flags.help) {
       io.stdout.write(HELP);
       return ExitCode.ok;
@@ -102,23 +103,10 @@ export const locksCommand: CliCommand = {
   },
 };
 
-function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    // node:util reports unknown flags, missing values and stray arguments as TypeErrors.
-    throw new CliUsageError((error as Error).message);
-  }
-}
-
 function parsePid(text: string): number {
   const pid = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(pid) || pid <= 0) throw new CliUsageError(`--pid needs a process id, got ${JSON.stringify(text)}`);
   return pid;
-}
-
-function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 const sessionColumns: Array<Column<{ pid: number | null; session: SessionSummary | null }>> = [

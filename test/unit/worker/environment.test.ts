@@ -15,6 +15,7 @@ describe('worker environment', () => {
       taskQueue: 'temporal-pg',
       database: { application_name: 'temporal-pg worker' },
       databaseTarget: 'localhost:5432/',
+      namedDatabases: [],
       secrets: [],
       sourcesModule: undefined,
       sourceRoot: '/srv/etl',
@@ -46,11 +47,28 @@ describe('worker environment', () => {
     expect(config.secrets).toEqual(['secret']);
   });
 
+  it('registers more databases by name from TEMPORAL_PG_DATABASE_<NAME>, keeping their passwords secret', () => {
+    const config = readWorkerEnvironment({
+      DATABASE_URL: 'postgres://etl:one@db:5432/dw',
+      TEMPORAL_PG_DATABASE_SOURCE_CRM: 'postgres://reader:two@crm:5433/crm',
+      TEMPORAL_PG_DATABASE_ARCHIVE: 'postgres://reader@archive/old',
+    });
+    expect(config.namedDatabases).toEqual([
+      { name: 'archive', config: { application_name: 'temporal-pg worker', connectionString: 'postgres://reader@archive/old' }, target: 'archive:5432/old' },
+      { name: 'source_crm', config: { application_name: 'temporal-pg worker', connectionString: 'postgres://reader:two@crm:5433/crm' }, target: 'crm:5433/crm' },
+    ]);
+    expect(config.secrets).toEqual(expect.arrayContaining(['one', 'two', 'postgres://reader:two@crm:5433/crm']));
+    expect(redact('failed: postgres://reader:two@crm:5433/crm (two)', config.secrets)).toBe('failed: *** (***)');
+  });
+
   it('refuses what cannot be right, naming the variable', async () => {
     for (const [env, variable] of [
       [{ PGPORT: 'five' }, 'PGPORT'],
       [{ TEMPORAL_TASK_QUEUE: ' ' }, 'TEMPORAL_TASK_QUEUE'],
       [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+      [{ TEMPORAL_PG_DATABASE_CRM: 'not a url' }, 'TEMPORAL_PG_DATABASE_CRM'],
+      [{ 'TEMPORAL_PG_DATABASE_BAD-NAME': 'postgres://x/y' }, 'TEMPORAL_PG_DATABASE_BAD-NAME'],
+      [{ TEMPORAL_PG_DATABASE_DEFAULT: 'postgres://x/y' }, 'TEMPORAL_PG_DATABASE_DEFAULT'],
     ] as const) {
       const error = await caught(() => readWorkerEnvironment(env));
       expect(error).toBeInstanceOf(WorkerConfigurationError);
