@@ -1,13 +1,15 @@
 /**
- * The crash matrix: ingests of many small batches, run by a worker in a child process that is
- * killed with SIGKILL at seeded random moments — from outside at a random time, inside the source
- * at a random row (mid-COPY), at the start or right after the end of a random activity (its work
+ * The crash matrix: ingests of small batches, run by a worker in a child process that is killed
+ * with SIGKILL at seeded random moments — from outside at a random time, inside the source at a
+ * random row (mid-COPY), at the start or right after the end of a random activity (its work
  * committed, its result never reported) — and restarted each time, until the workflow completes.
  * Then the table is compared row by row with the source: every row exactly once, the watermark
- * that of the last batch, nothing left behind.
+ * that of the last batch, no fresh table left behind.
  *
  * Scenarios: appending to a table with and without a primary key, a rebuild swapped in after the
- * first batch, and an end-of-ingest swap.
+ * first batch, and an end-of-ingest swap. Each runs workflow after workflow (rounds of a few
+ * batches, up to three kills each) until its share of the kills is made, so kills fall on every
+ * step — plan, batches, swap, finish — not only on the long middle of one big ingest.
  *
  * `TPG_CRASH_KILL_POINTS` (default 24) kills in all; `TPG_CRASH_SEED` replays a run (the seed is
  * printed); `npm run soak` runs 200 kill points with a random seed.
@@ -20,7 +22,7 @@ import { startIngest } from '../../src/client/index.js';
 import { ingest, type IngestPlanOptions, type TableDefinition } from '../../src/index.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
-import { crashUntilDone, seededRandom, type Kill } from './support/crash-harness.js';
+import { CrashLoop, seededRandom, type ActivityMoment, type Kill } from './support/crash-harness.js';
 import { expectBatchesExactlyOnce, numberedSource, numberedTable, type NumberedArgs } from './support/numbered-source.js';
 
 const db = useTestDatabase();
@@ -44,14 +46,25 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'an end-of-ingest swap (no primary key)', key: false, kind: 'end-of-ingest' },
 ];
 const killsPerScenario = Math.ceil(KILL_POINTS / SCENARIOS.length);
-
-/** Activities to die at the start or end of: mostly batches; the plan and the end; the swap's pieces where there is a swap. */
-function activitiesOf(kind: Scenario['kind']): string[] {
-  const common = ['ingestNextBatch', 'ingestNextBatch', 'ingestNextBatch', 'ingestNextBatch', 'ingestPlan', 'ingestFinish'];
-  return kind === 'append' ? common : [...common, 'ingestPrepareSwap', 'forceExecuteStatement', 'forceExecuteStatement', 'forceExecuteWatch'];
-}
-/** Batches already in the table before the workflow (so swaps carry old rows). */
+/** Batches stored before the first workflow (so swaps carry old rows). */
 const EARLIER_BATCHES = 2;
+const BATCHES_PER_ROUND = 4;
+const MAX_KILLS_PER_ROUND = 3;
+const ROW_ARGS = { rowsPerBatch: 40, payloadChars: 60, pauseMs: 5, pauseEvery: 10 } as const;
+
+/** Activity attempts to die at the start or end of: batches (twice as likely); the plan and the finish; the swap's pieces where there is a swap. */
+function activitiesOf(kind: Scenario['kind']): ActivityMoment[] {
+  const at = (name: string, occurrence = 1): ActivityMoment => ({ name, occurrence });
+  const common = [at('ingestNextBatch', 1), at('ingestNextBatch', 2), at('ingestNextBatch', 2), at('ingestNextBatch', 3), at('ingestPlan'), at('ingestFinish')];
+  return kind === 'append' ? common : [...common, at('ingestPrepareSwap'), at('forceExecuteStatement'), at('forceExecuteWatch')];
+}
+
+/** The definition of round `round`: a rebuild flips the `batch` column between bigint and integer, so every round rebuilds. */
+function targetOf(table: TableDefinition, kind: Scenario['kind'], round: number): TableDefinition {
+  if (kind !== 'rebuild') return table;
+  const type = round % 2 === 1 ? 'bigint' : 'integer';
+  return { ...table, columns: table.columns.map((c) => (c.name === 'batch' ? { ...c, type } : c)) };
+}
 
 let scratch: string;
 let bundlePath: string;
@@ -65,54 +78,69 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
-  const all = kills.flat();
-  const byKind = new Map<string, number>();
-  for (const kill of all) byKind.set(kill.point.kind, (byKind.get(kill.point.kind) ?? 0) + 1);
-  console.log(`crash matrix: seed ${SEED}: ${all.length} kills (${[...byKind].map(([kind, n]) => `${kind} ${n}`).join(', ')})`);
 });
+
+function killsByKind(): Record<Kill['kind'], number> {
+  const counts = { row: 0, activity: 0, time: 0, fallback: 0 };
+  for (const kill of kills.flat()) counts[kill.kind] += 1;
+  return counts;
+}
 
 describe(`the crash matrix (seed ${SEED})`, () => {
   it.concurrent.each(SCENARIOS.map((scenario, index) => ({ ...scenario, index })))(
     '$name: killed at random moments, restarted each time, every row exactly once',
     async ({ name, key, kind, index }) => {
       const schema = `crash_${index}`;
+      const tag = schema;
       await db.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-      const args: NumberedArgs = { batches: EARLIER_BATCHES + 6 + 3 * killsPerScenario, rowsPerBatch: 40, payloadChars: 60, pauseMs: 5, pauseEvery: 10 };
       const table = numberedTable(schema, 'events', key);
-      await ingest(db.pool, table, numberedSource({ ...args, batches: EARLIER_BATCHES }));
-      const target: TableDefinition = kind === 'rebuild' ? { ...table, columns: table.columns.map((c) => (c.name === 'batch' ? { ...c, type: 'bigint' } : c)) } : table;
+      await ingest(db.pool, table, numberedSource({ ...ROW_ARGS, batches: EARLIER_BATCHES }));
       const options: IngestPlanOptions = kind === 'end-of-ingest' ? { visibility: 'end-of-ingest' } : {};
-
       const taskQueue = temporal.taskQueue(`crash-${index}`);
-      const handle = await startIngest(
-        temporal.client,
-        {
-          tables: target,
-          source: { name: 'numbered', args: { ...args } },
-          ...options,
-          forceExecute: { delayMs: 2000, lockTimeoutMs: 200, checkIntervalMs: 200 },
-          activities: { heartbeatTimeoutMs: 1000, swap: { heartbeatTimeoutMs: 1000, watcherHeartbeatTimeoutMs: 1000 } },
-        },
-        { taskQueue, workflowTaskTimeout: '1s' },
-      );
-      const result = handle.result();
-      const made = await crashUntilDone({
-        env: { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE: bundlePath, DATABASE_URL: db.url },
-        kills: killsPerScenario,
-        random: seededRandom(SEED + index),
-        rowsPerBatch: args.rowsPerBatch,
-        firstBatch: EARLIER_BATCHES + 1,
-        activities: activitiesOf(kind),
-        result,
-      });
-      kills[index] = made;
-      const report = await result;
-      expect(report.highWatermark, name).toBe(args.batches);
-      await expectBatchesExactlyOnce(db.pool, table, args.batches, args);
-      const { rows: fresh } = await db.pool.query(`SELECT relname FROM pg_class WHERE relnamespace = '${schema}'::regnamespace AND relname LIKE '\\_tmp\\_%'`);
-      expect(fresh).toEqual([]);
+      const random = seededRandom(SEED + index);
+      const loop = new CrashLoop({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE: bundlePath, DATABASE_URL: db.url });
+      const made: Kill[] = (kills[index] = []);
+      try {
+        for (let round = 1; made.length < killsPerScenario; round++) {
+          // A round can end without a kill (its point came too late), but not that often.
+          expect(round, `rounds of ${name}`).toBeLessThanOrEqual(2 * killsPerScenario + 5);
+          const lastBatch = EARLIER_BATCHES + round * BATCHES_PER_ROUND;
+          const args: NumberedArgs = { ...ROW_ARGS, batches: lastBatch, tag };
+          const handle = await startIngest(
+            temporal.client,
+            {
+              tables: targetOf(table, kind, round),
+              source: { name: 'numbered', args: { ...args } },
+              ...options,
+              forceExecute: { delayMs: 2000, lockTimeoutMs: 200, checkIntervalMs: 200 },
+              activities: { heartbeatTimeoutMs: 1000, swap: { heartbeatTimeoutMs: 1000, watcherHeartbeatTimeoutMs: 1000 } },
+            },
+            { taskQueue, workflowTaskTimeout: '1s' },
+          );
+          const result = handle.result();
+          const wanted = Math.min(killsPerScenario - made.length, 1 + Math.floor(random() * MAX_KILLS_PER_ROUND));
+          made.push(...(await loop.untilDone({ kills: wanted, random, tag, rowsPerBatch: ROW_ARGS.rowsPerBatch, firstBatch: lastBatch - BATCHES_PER_ROUND + 1, lastBatch, activities: activitiesOf(kind), result })));
+          const report = await result;
+          expect(report.highWatermark, `${name}, round ${round}`).toBe(lastBatch);
+          expect(report.swapped, `${name}, round ${round}`).toBe(kind !== 'append');
+          await expectBatchesExactlyOnce(db.pool, table, lastBatch, args);
+          const { rows: fresh } = await db.pool.query(`SELECT relname FROM pg_class WHERE relnamespace = '${schema}'::regnamespace AND relname LIKE '\\_tmp\\_%'`);
+          expect(fresh).toEqual([]);
+        }
+      } finally {
+        await loop.close();
+      }
       expect(made.length, `kills of ${name}`).toBe(killsPerScenario);
     },
-    KILL_POINTS * 15_000,
+    KILL_POINTS * 20_000,
   );
+
+  it(`made ${KILL_POINTS} kills or more, of every kind`, () => {
+    const counts = killsByKind();
+    console.log(`crash matrix: seed ${SEED}: ${kills.flat().length} kills (${Object.entries(counts).map(([kind, n]) => `${kind} ${n}`).join(', ')})`);
+    expect(kills.flat().length).toBeGreaterThanOrEqual(KILL_POINTS);
+    expect(counts.row, 'kills mid-COPY, at a row of the source').toBeGreaterThan(0);
+    expect(counts.activity, 'kills at the start or end of an activity').toBeGreaterThan(0);
+    expect(counts.time, 'kills at a random moment').toBeGreaterThan(0);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The crash matrix's machinery: worker processes (one spare always loaded, so a restart costs no
  * start-up time), seeded choices of where the next one dies, and the loop that kills and restarts
- * workers until the workflow completes.
+ * workers until a workflow completes.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,8 +30,8 @@ export interface CrashWorker {
   readonly child: ChildProcessWithoutNullStreams;
   /** Resolves with the exit signal (`'SIGKILL'` for a kill) once the process is gone. */
   readonly exited: Promise<NodeJS.Signals | null>;
-  /** Highest batch the source opened in this process (0: none). */
-  readonly openedBatch: () => number;
+  /** Highest batch the source opened in this process for the ingest tagged `tag` (0: none). */
+  readonly openedBatch: (tag: string) => number;
   /** Resolves when the process starts its first activity. */
   readonly working: Promise<void>;
   /** Polls with `point` as its kill point; resolves once it polls. */
@@ -42,14 +42,14 @@ export interface CrashWorker {
 export async function spawnCrashWorker(env: Record<string, string>): Promise<CrashWorker> {
   const child = spawn(process.execPath, ['--import', 'tsx', workerScript], { env: { ...process.env, ...env } });
   let stderr = '';
-  let opened = 0;
+  const opened = new Map<string, number>();
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit').then(([, signal]) => signal as NodeJS.Signals | null);
   const lines = createInterface({ input: child.stdout });
   const waiters = new Map<string, () => void>();
   lines.on('line', (line) => {
-    const opening = /^opened (\d+)$/.exec(line);
-    if (opening) opened = Math.max(opened, Number(opening[1]));
+    const opening = /^opened (\S*) (\d+)$/.exec(line);
+    if (opening) opened.set(opening[1] as string, Math.max(opened.get(opening[1] as string) ?? 0, Number(opening[2])));
     waiters.get(line)?.();
   });
   let markWorking: () => void = () => undefined;
@@ -66,7 +66,7 @@ export async function spawnCrashWorker(env: Record<string, string>): Promise<Cra
   return {
     child,
     exited,
-    openedBatch: () => opened,
+    openedBatch: (tag) => opened.get(tag) ?? 0,
     working,
     async start(point) {
       child.stdin.write(`start ${JSON.stringify(point)}\n`);
@@ -75,63 +75,94 @@ export async function spawnCrashWorker(env: Record<string, string>): Promise<Cra
   };
 }
 
-/** One kill: where it was planned, and how the process died. */
+/**
+ * One kill: the worker's kill point and how the process died — `row` or `activity` when it killed
+ * itself there, `time` when the test killed it at a random moment (a `none` kill point), `fallback`
+ * when its own kill point had not come by the fallback time and the test killed it from outside.
+ */
 export interface Kill {
-  /** The worker's own kill point, or `time` when the test killed it from outside after `afterMs`. */
-  readonly point: KillPoint | { readonly kind: 'time'; readonly afterMs: number };
+  readonly kind: 'row' | 'activity' | 'time' | 'fallback';
+  readonly point: KillPoint;
+  /** When the test killed it from outside: milliseconds after the process's first activity. */
+  readonly afterMs?: number;
 }
 
-export interface CrashLoopOptions {
-  /** Environment of every worker process (Temporal, task queue, bundle, database). */
-  readonly env: Record<string, string>;
+export interface CrashRoundOptions {
   /** Kills wanted before the last worker is left to finish. */
   readonly kills: number;
   readonly random: () => number;
+  /** The ingest's tag (its source args' `tag`): row kill points name it. */
+  readonly tag: string;
   /** Rows per batch of the source (row kill points fall inside a batch). */
   readonly rowsPerBatch: number;
-  /** Batches stored before the workflow started (its first batch is the next one). */
+  /** The workflow's first batch (the one after the stored watermark) and its last. */
   readonly firstBatch: number;
-  /** Activity names worth dying in or after (repeat a name to make it likelier). */
-  readonly activities: readonly string[];
+  readonly lastBatch: number;
+  /** Activity attempts worth dying at the start or end of (repeat one to make it likelier). */
+  readonly activities: readonly ActivityMoment[];
   /** The workflow's result. */
   readonly result: Promise<unknown>;
-  /** How long a worker may work (from its first activity) before the test kills it from outside, in ms, when its own kill point never comes. Default 1000. */
+  /**
+   * How long a worker may work (from its first activity) before the test kills it from outside,
+   * in ms, when its own kill point has not come. Default 3000: a point that does not come in this
+   * run usually means the workflow completes first, and the round ends without that kill.
+   */
   readonly fallbackMs?: number;
 }
 
+/** A process's `occurrence`-th attempt of activity `name` (from 1). */
+export interface ActivityMoment {
+  readonly name: string;
+  readonly occurrence: number;
+}
+
 /**
- * Starts worker after worker, each with a kill point chosen by `random`, until `kills` processes
- * died; then one without, until `result` settles. Returns the kills made (fewer when the workflow
- * completed first).
+ * Worker processes on one task queue, killed and restarted round after round (one workflow a
+ * round); one spare is always loaded, so a restart costs no start-up time.
  */
-export async function crashUntilDone(options: CrashLoopOptions): Promise<Kill[]> {
-  const kills: Kill[] = [];
-  let spare = spawnCrashWorker(options.env);
-  let done = false;
-  const finished = options.result.then(
-    () => void (done = true),
-    () => void (done = true),
-  );
-  let openedBatch = options.firstBatch - 1;
-  const spawned: Promise<CrashWorker>[] = [spare];
-  try {
+export class CrashLoop {
+  private spare: Promise<CrashWorker>;
+  private readonly spawned: Promise<CrashWorker>[] = [];
+
+  /** `env`: environment of every worker process (Temporal, task queue, bundle, database). */
+  constructor(private readonly env: Record<string, string>) {
+    this.spare = this.spawn();
+  }
+
+  private spawn(): Promise<CrashWorker> {
+    const worker = spawnCrashWorker(this.env);
+    this.spawned.push(worker);
+    return worker;
+  }
+
+  /**
+   * Starts worker after worker, each with a kill point chosen by `random`, until `kills` processes
+   * died; then one without, until `result` settles. Returns the kills made (fewer when the
+   * workflow completed first).
+   */
+  async untilDone(options: CrashRoundOptions): Promise<Kill[]> {
+    const verbose = process.env.TPG_CRASH_VERBOSE ? (line: string) => console.log(`${options.tag}: ${line}`) : undefined;
+    const kills: Kill[] = [];
+    let done = false;
+    const finished = options.result.then(
+      () => void (done = true),
+      () => void (done = true),
+    );
+    let openedBatch = options.firstBatch - 1;
     while (!done) {
-      const worker = await spare;
-      spare = spawnCrashWorker(options.env);
-      spawned.push(spare);
-      const wantKill = kills.length < options.kills;
-      const { point, afterMs } = wantKill ? choose(options, openedBatch) : { point: { kind: 'none' } as KillPoint, afterMs: undefined };
+      const worker = await this.spare;
+      this.spare = this.spawn();
+      const { point, afterMs } = kills.length < options.kills ? choose(options, openedBatch) : { point: { kind: 'none' } as KillPoint, afterMs: undefined };
       const startedAt = performance.now();
       await worker.start(point);
-      if (process.env.TPG_CRASH_VERBOSE) console.log(`${options.env.TASK_QUEUE}: polling after ${Math.round(performance.now() - startedAt)} ms`);
       const outcome = await Promise.race([
         worker.exited.then(() => 'exited' as const),
         finished.then(() => 'done' as const),
-        // Random moments count from the first activity: a worker waiting for a retry's backoff is not worth killing.
+        // Moments count from the first activity: a worker waiting for a retry's backoff is not worth killing.
         ...(afterMs === undefined ? [] : [worker.working.then(() => sleep(afterMs)).then(() => 'time' as const)]),
       ]);
-      openedBatch = Math.max(openedBatch, worker.openedBatch());
-      if (process.env.TPG_CRASH_VERBOSE) console.log(`${options.env.TASK_QUEUE}: ${JSON.stringify(point)} after ${afterMs} ms → ${outcome} at ${Math.round(performance.now() - startedAt)} ms, opened batch ${openedBatch}`);
+      openedBatch = Math.max(openedBatch, worker.openedBatch(options.tag));
+      verbose?.(`${JSON.stringify(point)} after ${afterMs} ms → ${outcome} at ${Math.round(performance.now() - startedAt)} ms, opened batch ${openedBatch}`);
       if (outcome === 'done') {
         worker.child.kill('SIGKILL');
         await worker.exited;
@@ -140,31 +171,35 @@ export async function crashUntilDone(options: CrashLoopOptions): Promise<Kill[]>
       if (outcome === 'time') worker.child.kill('SIGKILL');
       const signal = await worker.exited;
       if (signal !== 'SIGKILL') throw new Error(`a worker process ended without being killed (signal ${signal})`);
-      kills.push({ point: outcome === 'time' ? { kind: 'time', afterMs: afterMs as number } : point });
+      if (outcome === 'exited') kills.push({ kind: point.kind === 'row' ? 'row' : 'activity', point });
+      else kills.push({ kind: point.kind === 'none' ? 'time' : 'fallback', point, afterMs: afterMs as number });
     }
-  } finally {
-    for (const pending of spawned) {
+    return kills;
+  }
+
+  /** Kills every process still alive (the spare included). */
+  async close(): Promise<void> {
+    for (const pending of this.spawned) {
       const worker = await pending.catch(() => undefined);
       worker?.child.kill('SIGKILL');
       await worker?.exited;
     }
   }
-  return kills;
 }
 
 /**
  * The next kill point: a random moment of its work (from outside), a row of one of the next two
  * batches, or the start or end of an activity.
  */
-function choose(options: CrashLoopOptions, openedBatch: number): { point: KillPoint; afterMs: number } {
+function choose(options: CrashRoundOptions, openedBatch: number): { point: KillPoint; afterMs: number } {
   const { random } = options;
-  const fallbackMs = options.fallbackMs ?? 1000;
+  const fallbackMs = options.fallbackMs ?? 3000;
   const pick = random();
-  if (pick < 0.35) return { point: { kind: 'none' }, afterMs: Math.round(random() * 800) };
-  if (pick < 0.7) {
-    const batch = openedBatch + 1 + Math.floor(random() * 2);
-    return { point: { kind: 'row', batch, row: 1 + Math.floor(random() * options.rowsPerBatch) }, afterMs: fallbackMs };
+  if (pick < 0.3) return { point: { kind: 'none' }, afterMs: Math.round(random() * 800) };
+  if (pick < 0.65) {
+    const batch = Math.min(options.lastBatch, openedBatch + 1 + Math.floor(random() * 2));
+    return { point: { kind: 'row', tag: options.tag, batch, row: 1 + Math.floor(random() * options.rowsPerBatch) }, afterMs: fallbackMs };
   }
-  const name = options.activities[Math.floor(random() * options.activities.length)] as string;
-  return { point: { kind: 'activity', name, when: random() < 0.5 ? 'before' : 'after', occurrence: 1 + Math.floor(random() * 2) }, afterMs: fallbackMs };
+  const { name, occurrence } = options.activities[Math.floor(random() * options.activities.length)] as ActivityMoment;
+  return { point: { kind: 'activity', name, when: random() < 0.5 ? 'before' : 'after', occurrence }, afterMs: fallbackMs };
 }
