@@ -1,7 +1,8 @@
 /**
  * The crash matrix's machinery: worker processes (one spare always loaded, so a restart costs no
  * start-up time), seeded choices of where the next one dies, and the loop that kills and restarts
- * workers until a workflow completes.
+ * workers until a workflow completes. The Temporal load test runs its worker processes through
+ * `spawnCrashWorker` too (with no kill point).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,6 +35,8 @@ export interface CrashWorker {
   readonly openedBatch: (tag: string) => number;
   /** Resolves when the process starts its first activity. */
   readonly working: Promise<void>;
+  /** Activity attempts this process started so far, by activity name. */
+  readonly activities: () => ReadonlyMap<string, number>;
   /** Polls with `point` as its kill point; resolves once it polls. */
   start(point: KillPoint): Promise<void>;
 }
@@ -54,8 +57,12 @@ export async function spawnCrashWorker(env: Record<string, string>): Promise<Cra
   });
   let markWorking: () => void = () => undefined;
   const working = new Promise<void>((resolve) => (markWorking = resolve));
+  const activities = new Map<string, number>();
   lines.on('line', (line) => {
-    if (line.startsWith('activity ')) markWorking();
+    const activity = /^activity (\S+) /.exec(line);
+    if (!activity) return;
+    markWorking();
+    activities.set(activity[1] as string, (activities.get(activity[1] as string) ?? 0) + 1);
   });
   const seen = (wanted: string) => new Promise<void>((resolve) => waiters.set(wanted, resolve));
   const failed = () => exited.then(() => Promise.reject(new Error(`worker process exited early:\n${stderr}`)));
@@ -68,6 +75,7 @@ export async function spawnCrashWorker(env: Record<string, string>): Promise<Cra
     exited,
     openedBatch: (tag) => opened.get(tag) ?? 0,
     working,
+    activities: () => activities,
     async start(point) {
       child.stdin.write(`start ${JSON.stringify(point)}\n`);
       await Promise.race([ready, failed()]);

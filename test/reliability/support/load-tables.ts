@@ -8,15 +8,21 @@
  *   old rows, swapped in right after it; then batches are appended;
  * - `append`: batches appended in place.
  * A read (one statement, through the table's view) must show whole batches only: generation 2 as
- * batches 1 … k, each complete.
+ * batches 1 … k, each complete. The load tests (library and Temporal) share the tables, the
+ * readers hammering their views and the final check.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { quoteIdent, type IngestBatch, type IngestPlanOptions, type JsonValue, type TableDefinition } from '../../../src/index.js';
+import { expect } from 'vitest';
+import { quoteIdent, readHighWatermark, type IngestBatch, type IngestPlanOptions, type JsonValue, type TableDefinition } from '../../../src/index.js';
+import { startReaders, type ReadersSummary } from './readers.js';
 
 export type LoadKind = 'replace' | 'rebuild' | 'append';
 
 export const OLD_ROWS = 200;
+
+/** The eight tables of the load tests: three replaced, two rebuilt, three appended to. */
+export const LOAD_KINDS: readonly LoadKind[] = ['replace', 'rebuild', 'append', 'replace', 'rebuild', 'append', 'replace', 'append'];
 
 export interface LoadTable {
   readonly kind: LoadKind;
@@ -93,4 +99,61 @@ export async function readLoadTable(client: pg.ClientBase, table: LoadTable, arg
     return { state, problem: allOld || allNew ? null : `neither all old nor all new: ${show()}` };
   }
   return { state, problem: oldRows === OLD_ROWS ? null : `old rows missing: ${show()}` };
+}
+
+/** A fresh `schema` with one seeded table (and view) per kind. */
+export async function createLoadTables(db: pg.Pool, schema: string, kinds: readonly LoadKind[]): Promise<LoadTable[]> {
+  await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE; CREATE SCHEMA ${quoteIdent(schema)}`);
+  const tables = kinds.map((kind, index) => loadTable(schema, index, kind));
+  for (const table of tables) await seedLoadTable(db, table);
+  return tables;
+}
+
+export interface LoadReadersSummary extends ReadersSummary {
+  /** Per table, the states its reads saw (`old`, `new`, `batches k`), sorted. */
+  readonly seen: readonly string[][];
+}
+
+/** Eight readers cycling over the tables' views on `pool`; each read is checked, and the states seen recorded per table. */
+export function hammerViews(pool: pg.Pool, tables: readonly LoadTable[], args: LoadArgs): { stop(): Promise<LoadReadersSummary> } {
+  const seen = tables.map(() => new Set<string>());
+  let next = 0;
+  const readers = startReaders(
+    pool,
+    async (client) => {
+      const index = next++ % tables.length;
+      const read = await readLoadTable(client, tables[index] as LoadTable, args);
+      seen[index]?.add(read.state);
+      if (read.problem !== null) throw new Error(read.problem);
+    },
+    { concurrency: 8, pauseMs: 5 },
+  );
+  return {
+    async stop() {
+      const summary = await readers.stop();
+      return { ...summary, seen: seen.map((states) => [...states].sort()) };
+    },
+  };
+}
+
+/**
+ * What the readers must have found: no error, enough reads, some taken while a table was between
+ * its first and its last batch, and a replaced table read both before and after its swap.
+ */
+export function expectCleanReads(summary: LoadReadersSummary, tables: readonly LoadTable[]): void {
+  expect(summary.errors).toEqual([]);
+  expect(summary.reads).toBeGreaterThan(50);
+  expect(summary.seen.flat().filter((state) => state.startsWith('batches')).length).toBeGreaterThan(0);
+  const replaced = tables.flatMap((table, index) => (table.kind === 'replace' ? [summary.seen[index] ?? []] : []));
+  expect(replaced.some((states) => states.includes('old') && states.includes('new')), JSON.stringify(replaced)).toBe(true);
+}
+
+/** Every table ends with generation 2 exactly once (beside generation 1 unless replaced) and the watermark of the last batch. */
+export async function expectLoaded(db: pg.Pool, tables: readonly LoadTable[], args: LoadArgs): Promise<void> {
+  for (const table of tables) {
+    const { rows } = await db.query(`SELECT gen, count(*)::int AS n, count(DISTINCT id)::int AS ids FROM ${quoteIdent(table.definition.schema)}.${quoteIdent(table.view)} GROUP BY 1 ORDER BY 1`);
+    const fresh = { gen: 2, n: args.batches * args.rowsPerBatch, ids: args.batches * args.rowsPerBatch };
+    expect(rows, table.definition.name).toEqual(table.kind === 'replace' ? [fresh] : [{ gen: 1, n: OLD_ROWS, ids: OLD_ROWS }, fresh]);
+    expect(await readHighWatermark(db, table.definition)).toBe(args.batches);
+  }
 }
