@@ -6,7 +6,7 @@
  * stays committed, and nothing of the second is written (the whole database, watermark included,
  * is compared with what it held after the first batch).
  */
-import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
+import { ActivityFailure, RetryState, type ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { executeIngest, type IngestProgressSnapshot } from '../../src/client/index.js';
