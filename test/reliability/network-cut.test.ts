@@ -6,23 +6,15 @@
  * (`client_connection_check_interval`) instead of holding up everyone behind it; once the network
  * is back, the next call completes with every row exactly once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingest, isConnectionError, isPostgresError, isRetryableSqlState, readHighWatermark, type TableDefinition } from '../../src/index.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { backends, holdLock, waitForBackend, waitForNoBackend } from './support/backends.js';
+import { useDatabaseProxy } from './support/database-proxy.js';
 import { expectBatchesExactlyOnce, expectConsistent, numberedSource, numberedTable, type NumberedArgs } from './support/numbered-source.js';
 
 const db = useTestDatabase();
-let proxy: TcpProxy;
-
-beforeAll(async () => {
-  const url = new URL(db.url);
-  proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = useDatabaseProxy(db);
 
 function expectRetryable(error: unknown): void {
   const retryable = isConnectionError(error) || (isPostgresError(error) && isRetryableSqlState(error.code));
@@ -39,13 +31,13 @@ describe('the network to PostgreSQL drops', () => {
     const table = numberedTable(await freshSchema('cut_copy'), 'events', false);
     const args: NumberedArgs = { batches: 5, rowsPerBatch: 300, payloadChars: 100 };
     const application = 'cut-copy';
-    const pool = db.newPool({ connectionString: proxy.rewrite(db.url), application_name: application, max: 2 });
+    const pool = db.newPool({ connectionString: proxy().rewrite(db.url), application_name: application, max: 2 });
     let cut = false;
     const source = numberedSource(args, async (batch, row) => {
       if (cut || batch !== 3 || row !== 200) return;
       await waitForBackend(db.pool, application, (b) => b.query.startsWith('COPY') && b.state === 'active', 'the COPY of batch 3');
-      proxy.cutAll();
-      proxy.refuse(true);
+      proxy().cutAll();
+      proxy().refuse(true);
       cut = true;
     });
 
@@ -56,7 +48,7 @@ describe('the network to PostgreSQL drops', () => {
 
     // While the network is down, calls fail fast with a retryable error.
     expectRetryable(await ingest(pool, table, source).catch((error: unknown) => error));
-    proxy.refuse(false);
+    proxy().refuse(false);
     const report = await ingest(pool, table, source);
     expect(report.batches).toBe(3);
     await expectBatchesExactlyOnce(db.pool, table, 5, args);
@@ -69,14 +61,14 @@ describe('the network to PostgreSQL drops', () => {
     const args: NumberedArgs = { batches: 3, rowsPerBatch: 40 };
     await ingest(db.pool, table, numberedSource({ ...args, batches: 1 }));
     const application = 'cut-swap';
-    const pool = db.newPool({ connectionString: proxy.rewrite(db.url), application_name: application, max: 2 });
+    const pool = db.newPool({ connectionString: proxy().rewrite(db.url), application_name: application, max: 2 });
     const holder = await db.client({ applicationName: 'long report' });
     const held = await holdLock(holder, `${schema}.events`, 'ACCESS SHARE');
 
     // delete: 'before-first-batch' loads batch 2 into a fresh table, which the swap then puts in place.
     const call = ingest(pool, table, numberedSource({ ...args, batches: 2 }), { delete: 'before-first-batch', forceExecute: { delayMs: 120_000, lockTimeoutMs: 0 } }).catch((error: unknown) => error);
     const waiting = await waitForBackend(db.pool, application, (b) => b.wait_event_type === 'Lock', 'the swap queued behind the report');
-    proxy.cutAll();
+    proxy().cutAll();
     expectRetryable(await call);
 
     // Still queued, it would stall every reader behind it until the report ends; it goes within seconds.

@@ -6,30 +6,22 @@
  * with every row exactly once and the watermark of the last batch.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { executeIngest, type IngestInput } from '../../src/client/index.js';
 import { ingest, type TableDefinition } from '../../src/index.js';
 import type { BatchSource } from '../../src/sources/types.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { holdLock, terminate, waitForBackend } from './support/backends.js';
+import { useDatabaseProxy } from './support/database-proxy.js';
 import { expectBatchesExactlyOnce, numberedBatches, numberedSource, numberedTable, type BeforeRow, type NumberedArgs } from './support/numbered-source.js';
 import { useOwnServer } from './support/own-server.js';
 
 const db = useTestDatabase();
 const own = useOwnServer();
 const temporal = useTemporal({ workflowsPath: new URL('../../workflows/index.ts', import.meta.url) });
-let proxy: TcpProxy;
-
-beforeAll(async () => {
-  const url = new URL(db.url);
-  proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = useDatabaseProxy(db);
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const args: NumberedArgs = { batches: 5, rowsPerBatch: 300, payloadChars: 100 };
@@ -126,11 +118,11 @@ describe('faults during an ingest workflow: it retries and completes, every row 
 
   it('the network cut mid-COPY and refused for a second and a half', async () => {
     const table = numberedTable(await freshSchema(db.pool, 'wf_cut'), 'events', false);
-    const pool = db.newPool({ connectionString: proxy.rewrite(db.url), max: 4 });
+    const pool = db.newPool({ connectionString: proxy().rewrite(db.url), max: 4 });
     const cut = once(3, 150, async () => {
-      proxy.cutAll();
-      proxy.refuse(true);
-      setTimeout(() => proxy.refuse(false), 1500);
+      proxy().cutAll();
+      proxy().refuse(true);
+      setTimeout(() => proxy().refuse(false), 1500);
     });
     const report = await runIngest(pool, { tables: table }, cut);
     expect(report.batches).toBe(args.batches);
