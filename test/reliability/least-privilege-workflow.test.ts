@@ -13,6 +13,7 @@ import { readHighWatermark } from '../../src/index.js';
 import { duplicatesAndCount, holdTable, numbersTable, packageWorkflows, withIngestWorker, workflowFailure } from '../e2e/helpers.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
+import { createLeastPrivilegeRoles } from './support/etl-role.js';
 import { snapshotDatabase } from './support/snapshot.js';
 
 const db = useTestDatabase();
@@ -24,10 +25,7 @@ let analyst: { name: string; url: string };
 let etlPool: pg.Pool;
 
 beforeAll(async () => {
-  etl = await db.createRole('etl_wf');
-  analyst = await db.createRole('analyst_wf');
-  await db.pool.query(`REVOKE CREATE ON DATABASE ${db.name} FROM "${etl.name}"`);
-  await db.pool.query(`CREATE SCHEMA ${SCHEMA} AUTHORIZATION "${etl.name}"`);
+  ({ etl, analyst } = await createLeastPrivilegeRoles(db, SCHEMA, 'wf_'));
   etlPool = db.newPool({ connectionString: etl.url, max: 6, application_name: 'etl worker' });
 });
 

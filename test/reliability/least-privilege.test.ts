@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SignalPermissionDeniedError, forceExecute, ingest, readHighWatermark, type IngestLogger, type TableDefinition } from '../../src/index.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { holdLock } from './support/backends.js';
+import { createLeastPrivilegeRoles } from './support/etl-role.js';
 import { expectError } from './support/expect-error.js';
 import { snapshotDatabase } from './support/snapshot.js';
 
@@ -21,11 +22,7 @@ let etlPool: pg.Pool;
 const SCHEMA = 'warehouse';
 
 beforeAll(async () => {
-  etl = await db.createRole('etl');
-  analyst = await db.createRole('analyst');
-  // Owner of its schema and of nothing else: it may not even create schemas.
-  await db.pool.query(`REVOKE CREATE ON DATABASE ${db.name} FROM "${etl.name}"`);
-  await db.pool.query(`CREATE SCHEMA ${SCHEMA} AUTHORIZATION "${etl.name}"`);
+  ({ etl, analyst } = await createLeastPrivilegeRoles(db, SCHEMA));
   etlPool = db.newPool({ connectionString: etl.url, max: 4, application_name: 'etl' });
 });
 
