@@ -26,11 +26,11 @@ export function renderTable<R>(rows: readonly R[], columns: ReadonlyArray<Column
       .join('  ')
       .trimEnd();
   const lines = [render(columns.map((c) => c.header)), ...cells.map(render)];
-  return lines.map((line) => fit(line, out)).join('\n') + '\n';
+  return lines.map((line) => fitToWidth(line, out)).join('\n') + '\n';
 }
 
 /** Cuts a line to the terminal width (only on a terminal). */
-export function fit(line: string, out: CliOutput): string {
+export function fitToWidth(line: string, out: CliOutput): string {
   const width = out.isTTY ? (out.columns ?? 120) : Infinity;
   return line.length <= width ? line : `${line.slice(0, Math.max(0, width - 1))}…`;
 }

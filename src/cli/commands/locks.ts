@@ -12,7 +12,7 @@ import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
 import { json, parseFlags } from '../flags.js';
 import { CliUsageError, type CliOutput } from '../io.js';
 import { formatDuration, parseDuration } from '../parse-duration.js';
-import { fit, oneLine, renderTable, type Column } from '../table.js';
+import { fitToWidth, oneLine, renderTable, type Column } from '../table.js';
 import type { CliCommand } from './index.js';
 
 const HELP = `Usage: temporal-pg locks [flags]
@@ -156,7 +156,7 @@ function renderTrees(roots: readonly BlockingTreeNode[], out: CliOutput): string
         ? `transaction open ${formatDuration(s.transactionAgeMs)}`
         : `query age ${formatDuration(s.queryAgeMs)}`;
     const cycle = node.cycle ? '  (wait cycle)' : '';
-    lines.push(fit(`${prefix}${branch}${who}  ${what}${cycle}  ${oneLine(s.query ?? '')}`.trimEnd(), out));
+    lines.push(fitToWidth(`${prefix}${branch}${who}  ${what}${cycle}  ${oneLine(s.query ?? '')}`.trimEnd(), out));
     const childPrefix = prefix + (branch === '├─ ' ? '│  ' : branch === '└─ ' ? '   ' : '');
     node.blocks.forEach((child, i) => walk(child, childPrefix, i === node.blocks.length - 1 ? '└─ ' : '├─ '));
   };
