@@ -10,7 +10,7 @@
  * 4. the in-memory service that ships with the test suite.
  * The choice is said in one line, with the reason the better ones were passed over.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { installedVersion, loadTemporalTestService, loadTemporalTesting } from './dev-services.js';
@@ -51,20 +51,16 @@ export async function startDemoTemporal(options: DemoTemporalOptions): Promise<D
   let passedOver = 'no TEMPORAL_ADDRESS';
   if (!options.inMemory) {
     const binary = findDevServerBinary(env);
-    if (binary) {
-      try {
-        return await startDevServer(binary);
-      } catch (error) {
-        passedOver = `the Temporal CLI at ${binary.path} did not start: ${firstLine(error)}`;
+    const noBinary = 'no TEMPORAL_ADDRESS, no Temporal CLI binary cached or on the PATH';
+    try {
+      if (binary) {
+        // existing-path: the SDK only spawns it (a cached-download past its TTL would try to download).
+        return await startLocal({ type: 'existing-path', path: binary.path }, `the Temporal CLI ${binary.origin}: ${binary.path}`);
       }
-    } else if (options.download === false) {
-      passedOver = 'no TEMPORAL_ADDRESS, no Temporal CLI binary cached or on the PATH, --no-download';
-    } else {
-      try {
-        return await startDownloadedDevServer();
-      } catch (error) {
-        passedOver = `no TEMPORAL_ADDRESS, no Temporal CLI binary cached or on the PATH, and its download failed: ${downloadFailure(error)}`;
-      }
+      if (options.download !== false) return await startDownloadedDevServer();
+      passedOver = `${noBinary}, --no-download`;
+    } catch (error) {
+      passedOver = binary ? `the Temporal CLI at ${binary.path} did not start: ${firstLine(error)}` : `${noBinary}, and its download failed: ${downloadFailure(error)}`;
     }
   }
   const { startTemporalTestService } = await loadTemporalTestService();
@@ -96,11 +92,6 @@ function findDevServerBinary(env: Readonly<Record<string, string | undefined>>):
     if (isExecutable(candidate)) return { path: candidate, origin: 'on the PATH' };
   }
   return undefined;
-}
-
-async function startDevServer(binary: DevServerBinary): Promise<DemoTemporal> {
-  // existing-path: the SDK only spawns it (a cached-download past its TTL would try to download).
-  return startLocal({ type: 'existing-path', path: binary.path }, `the Temporal CLI ${binary.origin}: ${binary.path}`);
 }
 
 /** createLocal's own download (cached in the temp directory, found by {@link findDevServerBinary} next time). */
@@ -154,7 +145,6 @@ function firstLine(error: unknown): string {
 }
 
 function isExecutable(path: string): boolean {
-  if (!existsSync(path)) return false;
   try {
     accessSync(path, constants.X_OK);
     return true;
