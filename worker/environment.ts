@@ -76,7 +76,6 @@ export function readWorkerEnvironment(env: Environment, cwd: string = process.cw
 const POOL_BASE: pg.PoolConfig = { application_name: 'temporal-pg worker' };
 
 function databaseConfig(env: Environment): Pick<WorkerEnvironment, 'database' | 'databaseTarget' | 'secrets'> {
-  const base = POOL_BASE;
   const url = env.DATABASE_URL?.trim();
   if (url) {
     const { config, target, secrets } = fromConnectionString(url, 'DATABASE_URL');
@@ -87,7 +86,7 @@ function databaseConfig(env: Environment): Pick<WorkerEnvironment, 'database' | 
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
     throw new WorkerConfigurationError(`PGPORT must be a port number, got ${JSON.stringify(PGPORT)}`, { details: { variable: 'PGPORT' } });
   }
-  const config: pg.PoolConfig = { ...base };
+  const config: pg.PoolConfig = { ...POOL_BASE };
   if (PGHOST) config.host = PGHOST;
   if (port !== undefined) config.port = port;
   if (PGUSER) config.user = PGUSER;

@@ -63,15 +63,14 @@ export async function runWorkerFromEnvironment(env: Environment = process.env, o
   }
   let connection: NativeConnection | undefined;
   try {
-    const databases = pools;
-    const own = config.sourcesModule === undefined ? {} : await loadSourcesModule(config.sourcesModule, { databases });
-    const sources = { ...builtInSources({ databases, rootDirectory: config.sourceRoot }), ...own };
+    const own = config.sourcesModule === undefined ? {} : await loadSourcesModule(config.sourcesModule, { databases: pools });
+    const sources = { ...builtInSources({ databases: pools, rootDirectory: config.sourceRoot }), ...own };
     connection = await NativeConnection.connect({ address: config.address });
     const worker = await createWorker({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      databases,
+      databases: pools,
       sources,
       shutdownGraceTime: options.shutdownGraceTime ?? '10s',
       ...(options.workflowBundle === undefined ? {} : { workflowBundle: options.workflowBundle }),

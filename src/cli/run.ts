@@ -32,6 +32,13 @@ ${EXIT_CODES_HELP}
 }
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
+/** Failures whose message says it all, and the exit code each means. */
+const KNOWN_FAILURES: ReadonlyArray<readonly [new (...args: never[]) => Error, ExitCode]> = [
+  [DatabaseUnreachableError, ExitCode.databaseUnreachable],
+  [TemporalUnreachableError, ExitCode.temporalUnreachable],
+  [InterruptedError, ExitCode.interrupted],
+];
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
@@ -59,17 +66,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`temporal-pg ${entry.name}: ${error.message}\nRun "temporal-pg ${entry.name} --help" for usage.\n`);
       return ExitCode.usage;
     }
-    if (error instanceof DatabaseUnreachableError) {
-      io.stderr.write(`temporal-pg ${entry.name}: ${error.message}\n`);
-      return ExitCode.databaseUnreachable;
-    }
-    if (error instanceof TemporalUnreachableError) {
-      io.stderr.write(`temporal-pg ${entry.name}: ${error.message}\n`);
-      return ExitCode.temporalUnreachable;
-    }
-    if (error instanceof InterruptedError) {
-      io.stderr.write(`temporal-pg ${entry.name}: ${error.message}\n`);
-      return ExitCode.interrupted;
+    const known = KNOWN_FAILURES.find(([type]) => error instanceof type);
+    if (known) {
+      io.stderr.write(`temporal-pg ${entry.name}: ${(error as Error).message}\n`);
+      return known[1];
     }
     io.stderr.write(`temporal-pg ${entry.name}: ${describeError(error)}\n`);
     return ExitCode.failure;

@@ -8,6 +8,7 @@ import { MalformedDefinitionError } from '../ingest/definition/errors.js';
 import { validateDefinition } from '../ingest/definition/validate-definition.js';
 import type { TableDefinition } from '../ingest/definition/table-definition.js';
 import { resolvePlanOptions } from '../ingest/engine/options.js';
+import { DEFAULT_DATABASE } from '../db/databases.js';
 import { displayName } from '../sql/identifier.js';
 import type { IngestInput, IngestWorkflowResult } from '../shared/ingest.js';
 import { ingestInputProblems } from '../shared/ingest-input.js';
@@ -74,7 +75,7 @@ export async function startIngest(client: Client, input: IngestInput, options: I
   checkIngestInput(input);
   return client.workflow.start<typeof ingestWorkflow>(INGEST_WORKFLOW_TYPE, {
     ...options,
-    workflowId: options.workflowId ?? defaultIngestWorkflowId(input.database ?? 'default', targetTables(input)),
+    workflowId: options.workflowId ?? ingestWorkflowIdOf(input),
     args: [input],
   });
 }
@@ -89,6 +90,12 @@ export async function executeIngest(client: Client, input: IngestInput, options:
   return handle.result();
 }
 
-function targetTables(input: IngestInput): readonly TableDefinition[] {
+/** The workflow id {@link startIngest} gives `input` when the caller chose none. */
+export function ingestWorkflowIdOf(input: IngestInput): string {
+  return defaultIngestWorkflowId(input.database ?? DEFAULT_DATABASE, targetTables(input));
+}
+
+/** The input's table definitions, as a list (it may hold one or several). */
+export function targetTables(input: IngestInput): readonly TableDefinition[] {
   return Array.isArray(input.tables) ? (input.tables as readonly TableDefinition[]) : [input.tables as TableDefinition];
 }

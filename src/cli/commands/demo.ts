@@ -52,8 +52,6 @@ const OPTIONS = {
 } as const;
 
 export const demoCommand: CliCommand = {
-  name: 'demo',
-  summary: 'ingest 135k GeoNames cities through Temporal into an embedded PostgreSQL, then clean up',
   async run(argv, io) {
     const { values: flags } = parseFlags(argv, OPTIONS);
     if (flags.help) {

@@ -98,8 +98,6 @@ export interface ForceExecuteCliResult {
 }
 
 export const forceExecuteCommand: CliCommand = {
-  name: 'force-execute',
-  summary: 'run DDL, terminating the sessions that block it after a delay',
   async run(argv, io) {
     const { values: flags, positionals: statements } = parseFlags(argv, OPTIONS, true);
     if (flags.help) {

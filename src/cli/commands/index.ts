@@ -6,14 +6,12 @@ import type { CliIo } from '../io.js';
 
 /** A subcommand. `run` returns the exit code (see exit-codes.ts); it may throw CliUsageError. */
 export interface CliCommand {
-  readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
 export interface CommandEntry {
   readonly name: string;
+  /** One line for the command list. */
   readonly summary: string;
   readonly load: () => Promise<CliCommand>;
 }

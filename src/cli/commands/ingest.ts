@@ -3,11 +3,10 @@
  * optionally wait for its report, or follow its progress through the `ingestProgress` query.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { checkIngestInput, startIngest, type IngestHandle } from '../../client/ingest.js';
+import { checkIngestInput, ingestWorkflowIdOf, startIngest, targetTables, type IngestHandle } from '../../client/ingest.js';
 import { isTemporalPgError } from '../../errors/temporal-pg-error.js';
 import type { IngestReport } from '../../ingest/engine/types.js';
 import { ingestProgress, type IngestInput } from '../../shared/ingest.js';
-import { defaultIngestWorkflowId } from '../../shared/ingest-workflow-id.js';
 import { EXIT_CODES_HELP, ExitCode } from '../exit-codes.js';
 import { json, parseFlags } from '../flags.js';
 import { CliUsageError, InterruptedError, type CliIo } from '../io.js';
@@ -76,8 +75,6 @@ export interface IngestCliResult {
 }
 
 export const ingestCommand: CliCommand = {
-  name: 'ingest',
-  summary: 'start an ingest workflow from a YAML or JSON spec file; --follow shows its progress',
   async run(argv, io) {
     const { values: flags, positionals } = parseFlags(argv, OPTIONS, true);
     if (flags.help) {
@@ -87,7 +84,7 @@ export const ingestCommand: CliCommand = {
     if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'give the spec file: temporal-pg ingest orders.yaml' : `one spec file at a time, got ${positionals.length}`);
     const spec = await readSpecFile(positionals[0]!);
     const input = checkedInput(spec);
-    const workflowId = flags['workflow-id'] ?? defaultIngestWorkflowId(input.database ?? 'default', Array.isArray(input.tables) ? input.tables : [input.tables]);
+    const workflowId = flags['workflow-id'] ?? ingestWorkflowIdOf(input);
     if (flags.check) {
       io.stdout.write(flags.json ? json({ valid: true, workflowId }) : `${spec.path} is a valid ingest input (workflow id ${workflowId})\n`);
       return ExitCode.ok;
@@ -124,7 +121,7 @@ function checkedInput(spec: SpecFile): IngestInput {
 
 /** Where a definition error points: the table it names, and its column (the last one of that name). */
 function definitionPath(input: IngestInput, details: Readonly<Record<string, unknown>>): Array<string | number> {
-  const list = Array.isArray(input.tables) ? input.tables : [input.tables];
+  const list = targetTables(input);
   const index = list.findIndex((t) => `${t.schema}.${t.name}` === details.table || t.name === details.table);
   if (index < 0) return ['tables'];
   const base: Array<string | number> = Array.isArray(input.tables) ? ['tables', index] : ['tables'];

@@ -65,8 +65,6 @@ const OPTIONS = {
 } satisfies ParseArgsConfig['options'];
 
 export const locksCommand: CliCommand = {
-  name: 'locks',
-  summary: 'list locks, lock waits and the blocking tree of a database',
   async run(argv, io) {
     const flags = parseFlags(argv, OPTIONS).values;
     if (flags.help) {

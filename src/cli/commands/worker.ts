@@ -57,8 +57,6 @@ const OPTIONS = {
 } as const;
 
 export const workerCommand: CliCommand = {
-  name: 'worker',
-  summary: "run a Temporal worker with temporal-pg's workflows, activities and sources",
   async run(argv, io) {
     const { values: flags } = parseFlags(argv, OPTIONS);
     if (flags.help) {
