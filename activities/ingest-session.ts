@@ -4,6 +4,7 @@
  * cleanup can find it from any worker, and never handed back to the pool after a failure.
  */
 import type pg from 'pg';
+import { checkOut } from '../src/db/check-out.js';
 import { queryRows } from '../src/db/queryable.js';
 import { tagBatchSessionSql, untagBatchSessionSql } from './ingest-sql.js';
 
@@ -14,9 +15,7 @@ import { tagBatchSessionSql, untagBatchSessionSql } from './ingest-sql.js';
  * batch was cancelled or broken is not worth reusing, and its TEMP tables go with it.
  */
 export async function withTaggedSession<T>(pool: pg.Pool, token: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // A checked-out client has no error listener; a terminated connection must not crash the worker.
-  client.on('error', ignore);
+  const client = await checkOut(pool);
   let failure: Error | undefined;
   try {
     await queryRows(client, tagBatchSessionSql(token));
@@ -27,7 +26,6 @@ export async function withTaggedSession<T>(pool: pg.Pool, token: string, fn: (cl
     failure = new Error('temporal-pg: connection discarded after a failed batch', { cause: error });
     throw error;
   } finally {
-    client.removeListener('error', ignore);
     // A discarded connection is closed by the pool in the background; waiting for it means that once
     // the activity has failed, its session is gone (a retry or a cleanup never meets it).
     const closed = failure === undefined ? undefined : connectionClosed(client);
@@ -51,4 +49,3 @@ function connectionClosed(client: pg.PoolClient): Promise<void> {
 /** Longest wait (ms) for a discarded connection to close. */
 const CLOSE_WAIT_MS = 5000;
 
-function ignore(): void {}

@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import { isPool, queryRows, type Queryable, type SessionClient } from '../db/queryable.js';
+import { checkOut } from '../db/check-out.js';
 import { InvalidLockArgumentError, NotInTransactionError, TransactionAbortedError } from '../locks/errors.js';
 import { isSessionLost, requireClient, transactionState } from '../locks/session.js';
 import { transactionSql } from '../locks/sql.js';
@@ -89,9 +90,7 @@ export async function runInOwnTransaction<T>(
   mode: OwnTransactionMode = {},
 ): Promise<ForceExecuteResult<T>> {
   settings.signal?.throwIfAborted();
-  const client = await pool.connect();
-  // A checked-out client has no error listener; a terminated connection must not crash the process.
-  client.on('error', ignore);
+  const client = await checkOut(pool);
   let broken = false;
   try {
     await queryRows(client, transactionSql('BEGIN'));
@@ -104,7 +103,6 @@ export async function runInOwnTransaction<T>(
     broken = isSessionLost(error) || !(await rollBack(client));
     throw error;
   } finally {
-    client.removeListener('error', ignore);
     client.release(broken ? new Error('connection discarded after force-execute') : undefined);
   }
 }
@@ -164,4 +162,3 @@ async function rollBack(client: SessionClient): Promise<boolean> {
   }
 }
 
-function ignore(): void {}

@@ -2,8 +2,8 @@
  * `advisoryLock()`: take a PostgreSQL advisory lock and get a handle, or `null` when it is not
  * available; `isAdvisoryLocked()`: ask `pg_locks` whether anyone holds a key.
  */
-import type pg from 'pg';
 import { isPool, queryOne, queryRows, type Queryable, type SessionClient } from '../db/queryable.js';
+import { checkOut } from '../db/check-out.js';
 import { acquireAdvisoryLock } from './advisory-acquire.js';
 import { advisoryKey, ADVISORY_KEY_CODECS, type AdvisoryKeyCodec, type AdvisoryKeyInput } from './advisory-key.js';
 import { AdvisoryLockHandle } from './advisory-lock-handle.js';
@@ -109,19 +109,8 @@ export async function advisoryLock(db: Queryable, key: AdvisoryKeyInput, options
     // Whatever state the connection is in now, do not hand it to someone else.
     pooled?.release(error instanceof Error ? error : true);
     throw error;
-  } finally {
-    pooled?.removeListener('error', ignoreWhileAcquiring);
   }
 }
-
-async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
-  const client = await pool.connect();
-  // Until a handle watches it, a dying connection must not crash the process either.
-  client.on('error', ignoreWhileAcquiring);
-  return client;
-}
-
-function ignoreWhileAcquiring(): void {}
 
 async function assertUsableTransaction(client: SessionClient, needTransaction: boolean): Promise<void> {
   const state = await transactionState(client);

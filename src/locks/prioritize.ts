@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { isPool, queryOne, queryRows, type Queryable, type SessionClient } from '../db/queryable.js';
+import { checkOut } from '../db/check-out.js';
 import { validateMilliseconds } from '../introspection/filters.js';
 import { startBlockerWatcher } from './blocker-watcher.js';
 import type { ActOnBlockersOptions, BlockerReport } from './blockers.js';
@@ -72,9 +73,7 @@ export async function prioritize<T>(db: Queryable, fn: (client: SessionClient) =
   }
 
   let pooled: pg.PoolClient | undefined;
-  const client: SessionClient = isPool(db) ? (pooled = await db.connect()) : db;
-  // A checked-out client has no error listener; a terminated connection must not crash the process.
-  pooled?.on('error', ignore);
+  const client: SessionClient = isPool(db) ? (pooled = await checkOut(db)) : db;
   try {
     const { pid } = await queryOne<{ pid: number }>(client, { text: 'SELECT pg_catalog.pg_backend_pid() AS pid', values: [] });
     const watcher = startBlockerWatcher(control, pid, {
@@ -115,7 +114,6 @@ export async function prioritize<T>(db: Queryable, fn: (client: SessionClient) =
 
 /** Returns the work's connection to its pool clean: no transaction left open, destroyed if broken. */
 async function giveBack(client: pg.PoolClient, broken: boolean): Promise<void> {
-  client.removeListener('error', ignore);
   if (!broken && (await transactionState(client)) !== 'idle') {
     await queryRows(client, transactionSql('ROLLBACK')).catch(() => {
       broken = true;
@@ -124,4 +122,3 @@ async function giveBack(client: pg.PoolClient, broken: boolean): Promise<void> {
   client.release(broken ? new Error('connection discarded after prioritize') : undefined);
 }
 
-function ignore(): void {}

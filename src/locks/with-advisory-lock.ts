@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { isPool, queryRows, type Queryable, type SessionClient } from '../db/queryable.js';
+import { checkOut } from '../db/check-out.js';
 import { advisoryKey, advisoryKeyToJson, formatAdvisoryKey, type AdvisoryKeyInput } from './advisory-key.js';
 import { advisoryLock, resolveAdvisoryLockOptions, type AdvisoryLockOptions } from './advisory-lock.js';
 import type { AdvisoryLockHandle } from './advisory-lock-handle.js';
@@ -146,8 +147,7 @@ async function inTransaction<T>(db: Queryable, work: (client: SessionClient) => 
   let pooled: pg.PoolClient | undefined;
   let client: SessionClient;
   if (isPool(db)) {
-    pooled = await db.connect();
-    pooled.on('error', ignore);
+    pooled = await checkOut(db);
     client = pooled;
   } else {
     client = requireClient(db, 'withAdvisoryLock', 'the transaction runs on the given connection');
@@ -176,10 +176,8 @@ async function inTransaction<T>(db: Queryable, work: (client: SessionClient) => 
     throw error;
   } finally {
     if (pooled) {
-      pooled.removeListener('error', ignore);
       pooled.release(broken ? new Error('connection discarded after a failure') : undefined);
     }
   }
 }
 
-function ignore(): void {}
