@@ -14,11 +14,11 @@ import { ingest, type TableDefinition } from '../../src/index.js';
 import type { BatchSource, SourceRow } from '../../src/sources/types.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
-import { recordingLogger, workflowFailure } from '../e2e/helpers.js';
+import { packageWorkflows, recordingLogger, workflowFailure } from '../e2e/helpers.js';
 import { snapshotDatabase } from './support/snapshot.js';
 
 const db = useTestDatabase();
-const temporal = useTemporal({ workflowsPath: new URL('../../workflows/index.ts', import.meta.url) });
+const temporal = useTemporal({ workflowsPath: packageWorkflows });
 
 const SCHEMA = 'wf_catalogue';
 const events: TableDefinition = {

@@ -24,9 +24,10 @@ import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
 import { CrashLoop, seededRandom, type ActivityMoment, type Kill } from './support/crash-harness.js';
 import { expectBatchesExactlyOnce, numberedSource, numberedTable, type NumberedArgs } from './support/numbered-source.js';
+import { packageWorkflows } from '../e2e/helpers.js';
 
 const db = useTestDatabase();
-const temporal = useTemporal({ workflowsPath: new URL('../../workflows/index.ts', import.meta.url) });
+const temporal = useTemporal({ workflowsPath: packageWorkflows });
 
 const soak = process.env.TPG_SOAK === '1';
 const SEED = process.env.TPG_CRASH_SEED ? Number(process.env.TPG_CRASH_SEED) : soak ? Math.floor(Math.random() * 2 ** 31) : 20261121;

@@ -16,9 +16,10 @@ import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal } from '../helpers/temporal.js';
 import { spawnCrashWorker, type CrashWorker } from './support/crash-harness.js';
 import { createLoadTables, expectCleanReads, expectLoaded, hammerViews, LOAD_KINDS, type LoadArgs } from './support/load-tables.js';
+import { packageWorkflows } from '../e2e/helpers.js';
 
 const db = useTestDatabase();
-const temporal = useTemporal({ workflowsPath: new URL('../../workflows/index.ts', import.meta.url) });
+const temporal = useTemporal({ workflowsPath: packageWorkflows });
 const args: LoadArgs = { batches: 4, rowsPerBatch: 100, pauseMs: 50 };
 const WORKER_PROCESSES = 4;
 

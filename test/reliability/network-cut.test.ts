@@ -7,19 +7,15 @@
  * is back, the next call completes with every row exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { ingest, isConnectionError, isPostgresError, isRetryableSqlState, readHighWatermark, type TableDefinition } from '../../src/index.js';
+import { ingest, readHighWatermark, type TableDefinition } from '../../src/index.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { backends, holdLock, waitForBackend, waitForNoBackend } from './support/backends.js';
 import { useDatabaseProxy } from './support/database-proxy.js';
 import { expectBatchesExactlyOnce, expectConsistent, numberedSource, numberedTable, type NumberedArgs } from './support/numbered-source.js';
+import { expectRetryable } from './support/expect-error.js';
 
 const db = useTestDatabase();
 const proxy = useDatabaseProxy(db);
-
-function expectRetryable(error: unknown): void {
-  const retryable = isConnectionError(error) || (isPostgresError(error) && isRetryableSqlState(error.code));
-  expect(retryable, `not a retryable error: ${String(error)}`).toBe(true);
-}
 
 async function freshSchema(name: string): Promise<string> {
   await db.pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE; CREATE SCHEMA "${name}"`);

@@ -13,10 +13,10 @@ import { executeForceExecute, executeIngest, type IngestInput } from '../../src/
 import { useTestDatabase } from '../helpers/database.js';
 import { useTemporal, type WorkerContext } from '../helpers/temporal.js';
 import { sources } from '../e2e/fixtures/sources.js';
-import { numbersTable, recordingLogger, workflowFailure } from '../e2e/helpers.js';
+import { numbersTable, packageWorkflows, recordingLogger, workflowFailure } from '../e2e/helpers.js';
 
 const db = useTestDatabase();
-const temporal = useTemporal({ workflowsPath: new URL('../../workflows/index.ts', import.meta.url) });
+const temporal = useTemporal({ workflowsPath: packageWorkflows });
 
 /**
  * A history as text, every payload decoded: payloads are bytes (JSON inside), which the history's

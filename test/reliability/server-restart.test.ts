@@ -7,16 +7,12 @@
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ingest, isConnectionError, isPostgresError, isRetryableSqlState } from '../../src/index.js';
+import { ingest } from '../../src/index.js';
 import { expectBatchesExactlyOnce, numberedSource, numberedTable, type NumberedArgs } from './support/numbered-source.js';
 import { useOwnServer } from './support/own-server.js';
+import { expectRetryable } from './support/expect-error.js';
 
 const own = useOwnServer();
-
-function expectRetryable(error: unknown): void {
-  const retryable = isConnectionError(error) || (isPostgresError(error) && isRetryableSqlState(error.code));
-  expect(retryable, `not a retryable error: ${String(error)}`).toBe(true);
-}
 
 /** The point of the ingest at which the server goes down. */
 interface Moment {

@@ -5,21 +5,16 @@
  * flight left no trace), and the next call finishes the job with every row exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { ingest, isConnectionError, isPostgresError, isRetryableSqlState, readHighWatermark, type TableDefinition } from '../../src/index.js';
+import { ingest, readHighWatermark, type TableDefinition } from '../../src/index.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { backends, holdLock, terminate, waitForBackend } from './support/backends.js';
 import { expectBatchesExactlyOnce, expectConsistent, numberedSource, numberedTable, type NumberedArgs } from './support/numbered-source.js';
 import { snapshotDatabase } from './support/snapshot.js';
+import { expectRetryable } from './support/expect-error.js';
 
 const db = useTestDatabase();
 
 /** What a library caller (or an activity) sees: an error that says "try again". */
-function expectRetryable(error: unknown): void {
-  expect(error).toBeInstanceOf(Error);
-  const retryable = isConnectionError(error) || (isPostgresError(error) && isRetryableSqlState(error.code));
-  expect(retryable, `not a retryable error: ${String(error)}`).toBe(true);
-}
-
 async function freshSchema(name: string): Promise<string> {
   await db.pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE; CREATE SCHEMA "${name}"`);
   return name;

@@ -17,10 +17,11 @@ import { holdLock, terminate, waitForBackend } from './support/backends.js';
 import { useDatabaseProxy } from './support/database-proxy.js';
 import { expectBatchesExactlyOnce, numberedBatches, numberedSource, numberedTable, type BeforeRow, type NumberedArgs } from './support/numbered-source.js';
 import { useOwnServer } from './support/own-server.js';
+import { packageWorkflows } from '../e2e/helpers.js';
 
 const db = useTestDatabase();
 const own = useOwnServer();
-const temporal = useTemporal({ workflowsPath: new URL('../../workflows/index.ts', import.meta.url) });
+const temporal = useTemporal({ workflowsPath: packageWorkflows });
 const proxy = useDatabaseProxy(db);
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -3,7 +3,7 @@
  * retried, the words its message must contain (table, column, batch, row …) and facts in `details`.
  */
 import { expect } from 'vitest';
-import { TemporalPgError } from '../../../src/index.js';
+import { TemporalPgError, isConnectionError, isPostgresError, isRetryableSqlState } from '../../../src/index.js';
 
 /** Any of our error classes (abstract constructors included). */
 export type ErrorClass = abstract new (...args: never[]) => TemporalPgError;
@@ -30,4 +30,11 @@ export function expectError(failure: unknown, expected: ExpectedError): void {
   if (expected.details) expect(error.details).toMatchObject(expected.details);
   // Details travel as JSON (activity failures): they must survive a round trip unchanged.
   expect(JSON.parse(JSON.stringify(error.details))).toEqual(error.details);
+}
+
+/** A failure the next attempt may get past: the connection died, or PostgreSQL says try again (by SQLSTATE). */
+export function expectRetryable(error: unknown): void {
+  expect(error).toBeInstanceOf(Error);
+  const retryable = isConnectionError(error) || (isPostgresError(error) && isRetryableSqlState(error.code));
+  expect(retryable, `not a retryable error: ${String(error)}`).toBe(true);
 }

@@ -53,10 +53,3 @@ export async function snapshotDatabase(db: pg.Pool | pg.ClientBase): Promise<Dat
   }
   return { schemas: schemas.map((schema) => schema.name), relations: result };
 }
-
-/** Relations present in `after` but not in `before` (by key), and those gone. */
-export function relationChanges(before: DatabaseSnapshot, after: DatabaseSnapshot): { added: string[]; removed: string[] } {
-  const added = Object.keys(after.relations).filter((key) => !(key in before.relations));
-  const removed = Object.keys(before.relations).filter((key) => !(key in after.relations));
-  return { added: added.sort(), removed: removed.sort() };
-}
