@@ -3,7 +3,7 @@
  * `--namespace` / `TEMPORAL_NAMESPACE` (default `default`), `--task-queue` / `TEMPORAL_TASK_QUEUE`
  * (default `temporal-pg`). A server that does not answer becomes exit code 4.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import { TemporalUnreachableError, type CliIo } from './io.js';
 
 /** The task queue the CLI's worker polls and its `ingest` / `force-execute --temporal` use by default. */
@@ -42,6 +42,8 @@ const CONNECT_TIMEOUT = '5s';
 
 /** Connects a client, runs `fn`, closes the connection. */
 export async function withTemporalClient<T>(target: TemporalTarget, fn: (client: Client) => Promise<T>): Promise<T> {
+  // Loaded here: commands that never reach Temporal (force-execute without --temporal, ingest --check) skip the SDK's gRPC stack.
+  const { Client, Connection } = await import('@temporalio/client');
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: target.address, connectTimeout: CONNECT_TIMEOUT });

@@ -2,7 +2,7 @@
  * `temporal-pg ingest <spec>`: start `ingestWorkflow` with the input of a YAML or JSON spec file;
  * optionally wait for its report, or follow its progress through the `ingestProgress` query.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { checkIngestInput, ingestWorkflowIdOf, startIngest, targetTables, type IngestHandle } from '../../client/ingest.js';
 import { isTemporalPgError } from '../../errors/temporal-pg-error.js';
 import type { IngestReport } from '../../ingest/engine/types.js';
@@ -141,6 +141,8 @@ async function start(client: Client, input: IngestInput, taskQueue: string, work
   try {
     return await startIngest(client, input, { taskQueue, workflowId });
   } catch (error) {
+    // Loaded by now (withTemporalClient loads the SDK only when a command reaches Temporal).
+    const { WorkflowExecutionAlreadyStartedError } = await import('@temporalio/client');
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       throw new Error(`an ingest with workflow id ${workflowId} is already running (one ingest per table at a time; choose another --workflow-id to run both)`, { cause: error });
     }
